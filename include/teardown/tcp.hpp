@@ -1,0 +1,274 @@
+// TCP connection teardown, at the level of detail that decides who sees a reset.
+//
+// A TcpStack holds every connection of a run as a pair of endpoints in contiguous vectors.
+// Segments (SYN, data, FIN, ACK of a FIN, RST) travel as engine events after the
+// connection's one-way delay (plus jitter, order kept per direction). The stack applies
+// the kernel's rules — which state a segment moves an endpoint to, when the kernel answers
+// with RST — and returns to the caller a Notice saying what the owning application can now
+// observe. It is not a byte stream: a data segment stands for one whole application message,
+// and there is no congestion control, window, retransmission or loss.
+//
+// Each rule lives in one function and cites its source; docs/model.md lists them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "teardown/engine.hpp"
+#include "teardown/random.hpp"
+#include "teardown/time.hpp"
+
+namespace teardown {
+
+using EndpointId = std::uint32_t;
+using ConnectionId = std::uint32_t;
+using HostIndex = std::uint32_t;
+inline constexpr EndpointId kNoEndpoint = 0xffffffffu;
+
+// Endpoint states of RFC 9293 section 3.3.2 that teardown needs (LISTEN and SYN_RECEIVED
+// are folded into the accepting side's creation).
+enum class TcpState : std::uint8_t {
+  Closed,
+  SynSent,
+  Established,
+  FinWait1,
+  FinWait2,
+  Closing,
+  TimeWait,
+  CloseWait,
+  LastAck,
+};
+std::string_view to_string(TcpState s);
+
+// What a system call reports to the application after a reset.
+enum class AppError : std::uint8_t {
+  None,
+  ConnReset,    // ECONNRESET: reset on read, or on the first write after a reset
+  BrokenPipe,   // EPIPE: write after the peer's FIN and then its RST, or after our own FIN
+  ConnRefused,  // ECONNREFUSED: RST in answer to our SYN
+};
+std::string_view to_string(AppError e);
+
+// The rule that made a host send an RST.
+enum class ResetRule : std::uint8_t {
+  CloseWithUnreadData,  // close() with received data not yet read
+  LingerZero,           // close() with SO_LINGER {on, 0} (HAProxy nolinger, hard close)
+  DataToOrphan,         // data arrived after the application closed the socket
+  NoSuchConnection,     // a segment for a connection that does not exist (or a refused SYN)
+};
+inline constexpr std::size_t kResetRules = 4;
+std::string_view to_string(ResetRule r);
+
+// What happened to an RST when it arrived.
+enum class ResetFate : std::uint8_t {
+  SeenByApp,        // the owning application holds the socket and will see an error
+  AbsorbedByKernel, // the application had already closed its socket: nobody sees it
+  Dropped,          // no socket (or TIME_WAIT): the RST is discarded, never answered
+};
+inline constexpr std::size_t kResetFates = 3;
+std::string_view to_string(ResetFate f);
+
+// A side label chosen by the models (client, proxy front, proxy back, backend...), used
+// only to attribute segments and resets. At most kRoles labels.
+using Role = std::uint8_t;
+inline constexpr std::size_t kRoles = 8;
+
+// Segment flags as carried in an event's payload.
+enum SegmentFlag : std::uint8_t {
+  kSegSyn = 1,
+  kSegSynAck = 2,
+  kSegData = 4,
+  kSegFin = 8,
+  kSegAck = 16,  // the ACK of a FIN (ordinary data ACKs are not modelled)
+  kSegRst = 32,
+};
+
+// Engine event kinds owned by the TCP stack. Models use kinds >= kFirstModelEventKind.
+enum TcpEventKind : std::uint16_t {
+  kTcpSegment = 1,
+  kTcpTimeWaitEnd = 2,
+  kTcpFinTimeout = 3,
+};
+inline constexpr std::uint16_t kFirstModelEventKind = 16;
+constexpr bool is_tcp_event(std::uint16_t kind) { return kind >= kTcpSegment && kind <= kTcpFinTimeout; }
+
+// What the owning application of an endpoint can observe after an event.
+struct Notice {
+  enum Kind : std::uint8_t {
+    None,           // nothing for an application (kernel-only work, or a socket it closed)
+    Accepted,       // a new connection on a listening host; set its owner with set_owner()
+    Connected,      // our SYN was answered: the connection is established
+    ConnectFailed,  // our SYN was answered with RST (error = ConnRefused)
+    Data,           // `bytes` arrived (unread until read()); `eof` if a FIN came with them
+    Eof,            // the peer's FIN: read() returns end of stream once the data is read
+    Reset,          // an RST aborted the connection; `error` is what the next call reports
+  };
+  Kind kind = None;
+  EndpointId endpoint = kNoEndpoint;
+  std::uint32_t owner = 0;     // the endpoint's owner index, as set by the model
+  std::uint32_t bytes = 0;
+  std::uint8_t app_flags = 0;  // two bits the sender attached to its data (e.g. "Connection: close")
+  bool eof = false;
+  AppError error = AppError::None;
+};
+
+// The stack-wide knobs (Linux defaults).
+struct TcpConfig {
+  Time time_wait = 60 * kSecond;    // TCP_TIMEWAIT_LEN
+  Time fin_timeout = 60 * kSecond;  // net.ipv4.tcp_fin_timeout: life of an orphaned FIN_WAIT_2
+  std::uint64_t seed = 1;           // for jitter
+};
+
+// Counters kept by the stack; conservation laws over them are tested.
+struct TcpCounters {
+  std::uint64_t connections_opened = 0;
+  std::uint64_t connections_closed = 0;  // both endpoints gone and the slot recycled
+  std::uint64_t connects_refused = 0;
+  std::uint64_t segments_sent = 0;
+  std::uint64_t fins_sent = 0;
+  std::uint64_t rst_sent = 0;
+  std::uint64_t rst_in_flight = 0;
+  std::array<std::uint64_t, kResetRules> rst_by_rule{};
+  std::array<std::uint64_t, kResetFates> rst_by_fate{};
+  std::array<std::array<std::uint64_t, kRoles>, kRoles> rst_from_to{};       // [sender role][receiver role]
+  std::array<std::array<std::uint64_t, kRoles>, kRoles> rst_seen_from_to{};  // ...that an application saw
+  std::array<std::uint64_t, kRoles> app_errors_conn_reset{};  // by role of the application
+  std::array<std::uint64_t, kRoles> app_errors_broken_pipe{};
+  std::array<std::uint64_t, kRoles> app_errors_refused{};
+  std::uint64_t time_wait_entered = 0;
+};
+
+// One line of the optional segment trace (for ladder diagrams and the demo).
+struct TraceRecord {
+  enum What : std::uint8_t { Sent, Arrived, AppClose, AppShutdown, AppAbort };
+  Time at = 0;
+  ConnectionId connection = 0;
+  std::uint8_t side = 0;          // 0 = the connecting side, 1 = the accepting side
+  What what = Sent;
+  std::uint8_t flags = 0;         // SegmentFlag bits
+  ResetRule rule = ResetRule::NoSuchConnection;  // for RST
+  TcpState state_after = TcpState::Closed;       // the acting / receiving endpoint's state after
+  Notice::Kind notice = Notice::None;            // what the receiving application was told
+  AppError error = AppError::None;
+  ResetFate fate = ResetFate::Dropped;           // for an arriving RST
+  std::uint32_t bytes = 0;
+};
+
+class TcpStack {
+ public:
+  TcpStack(Simulator& sim, TcpConfig config, std::size_t hosts);
+
+  // --- the socket calls an application makes --------------------------------------------
+  void listen(HostIndex host, bool on);  // a host that is not listening refuses SYNs with RST
+  // Opens a connection from `from` to `to`; the SYN arrives after `delay` (+ jitter). The
+  // returned endpoint is the connecting side; its owner is `owner`.
+  EndpointId connect(HostIndex from, HostIndex to, Time delay, Time jitter, Role from_role, Role to_role,
+                     std::uint32_t owner);
+  void set_owner(EndpointId ep, std::uint32_t owner);
+  // Sends one message. Returns the error a write() reports, or None. Writing after the
+  // peer's FIN succeeds locally (the peer host will answer with RST).
+  AppError send(EndpointId ep, std::uint32_t bytes, std::uint8_t app_flags = 0, bool with_fin = false);
+  // What the next recv() reports after a reset (ECONNRESET once, LAB-12), consumed by the call.
+  AppError take_error(EndpointId ep);
+  // Consumes the received data; returns how many bytes were unread.
+  std::uint32_t read(EndpointId ep);
+  void shutdown_write(EndpointId ep);         // half close: FIN, keep reading
+  void set_linger_zero(EndpointId ep);        // SO_LINGER {on, 0}
+  void close(EndpointId ep);                  // full close; the application lets go of the socket
+  void abort(EndpointId ep) { set_linger_zero(ep); close(ep); }
+
+  // --- handling the stack's own events ---------------------------------------------------
+  // REQUIRES: is_tcp_event(e.kind()).
+  Notice handle(const Event& e);
+
+  // --- inspection --------------------------------------------------------------------------
+  TcpState state(EndpointId ep) const { return ep_[ep].state; }
+  bool peer_fin_seen(EndpointId ep) const { return ep_[ep].flags & kRead0; }
+  bool released(EndpointId ep) const { return ep_[ep].flags & kReleased; }
+  std::uint32_t unread(EndpointId ep) const { return ep_[ep].unread; }
+  AppError pending_error(EndpointId ep) const { return ep_[ep].pending; }
+  std::uint32_t owner(EndpointId ep) const { return ep_[ep].owner; }
+  Role role(EndpointId ep) const { return ep_[ep].role; }
+  HostIndex host(EndpointId ep) const { return ep_[ep].host; }
+  static EndpointId peer(EndpointId ep) { return ep ^ 1u; }
+  static ConnectionId connection_of(EndpointId ep) { return ep >> 1; }
+  Time opened_at(ConnectionId c) const { return conn_[c].opened_at; }
+
+  std::size_t open_connections() const { return open_; }
+  std::uint32_t time_wait(HostIndex h) const { return hosts_[h].time_wait; }
+  std::uint32_t time_wait_peak(HostIndex h) const { return hosts_[h].time_wait_peak; }
+  std::uint32_t time_wait_total() const { return time_wait_total_; }
+  std::uint32_t time_wait_total_peak() const { return time_wait_total_peak_; }
+  const TcpCounters& counters() const { return counters_; }
+  std::size_t connection_slots() const { return conn_.size(); }
+
+  // Records every segment of connections opened from now on into `out` (nullptr: off).
+  void trace_into(std::vector<TraceRecord>* out) { trace_ = out; }
+
+ private:
+  enum EndpointFlag : std::uint8_t {
+    kRead0 = 1,      // the peer's FIN has been received
+    kShutWr = 2,     // we sent our FIN
+    kLinger0 = 4,    // SO_LINGER {on, 0}
+    kReleased = 8,   // the application closed the socket (it is orphaned, or gone)
+  };
+  struct Endpoint {
+    Time last_arrival = 0;  // arrival time of the last segment this endpoint sent
+    std::uint32_t unread = 0;
+    std::uint32_t owner = 0;
+    HostIndex host = 0;
+    TcpState state = TcpState::Closed;
+    Role role = 0;
+    std::uint8_t flags = 0;
+    AppError pending = AppError::None;
+  };
+  struct Connection {
+    Time delay = 0;
+    Time jitter = 0;
+    Time opened_at = 0;
+    std::uint32_t incarnation = 0;
+    ConnectionId next_free = 0;
+    bool traced = false;
+  };
+  struct Host {
+    std::uint32_t time_wait = 0;
+    std::uint32_t time_wait_peak = 0;
+    bool listening = true;
+  };
+
+  // Segment payload layout: flags (6 bits) | rule (2 bits) | app flags (2 bits) | bytes (22 bits).
+  static std::uint32_t pack(std::uint8_t flags, ResetRule rule, std::uint8_t app_flags, std::uint32_t bytes);
+
+  void transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes = 0, std::uint8_t app_flags = 0,
+                ResetRule rule = ResetRule::NoSuchConnection);
+  void send_reset(EndpointId from, ResetRule rule);
+  Notice on_segment(const Event& e);
+  Notice on_reset(EndpointId ep, Role sender_role, ResetRule rule);
+  Notice on_data_or_fin(EndpointId ep, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags);
+  void on_fin_ack(EndpointId ep);
+  void enter_time_wait(EndpointId ep);
+  void leave_time_wait(EndpointId ep);
+  void become_gone(EndpointId ep);
+  bool gone(EndpointId ep) const { return ep_[ep].state == TcpState::Closed && (ep_[ep].flags & kReleased); }
+  void record(Time at, EndpointId ep, TraceRecord::What what, std::uint8_t flags, ResetRule rule,
+              Notice::Kind notice = Notice::None, AppError error = AppError::None,
+              ResetFate fate = ResetFate::Dropped, std::uint32_t bytes = 0);
+
+  Simulator& sim_;
+  TcpConfig config_;
+  RandomStream jitter_rng_;
+  std::vector<Endpoint> ep_;  // endpoint 2c is the connecting side of connection c, 2c+1 the accepting side
+  std::vector<Connection> conn_;
+  std::vector<Host> hosts_;
+  ConnectionId free_head_ = kNoEndpoint;
+  std::size_t open_ = 0;
+  std::uint32_t time_wait_total_ = 0;
+  std::uint32_t time_wait_total_peak_ = 0;
+  TcpCounters counters_;
+  std::vector<TraceRecord>* trace_ = nullptr;
+  std::size_t arrival_mark_ = 0;  // where the current arrival's trace line goes
+};
+
+}  // namespace teardown

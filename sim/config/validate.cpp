@@ -1,0 +1,195 @@
+// Range and cross-field checks of a Scenario, whatever built it. Every issue is collected, so
+// one run of a bad scenario lists all that is wrong with it.
+#include <cmath>
+#include <limits>
+
+#include "config/proxy_versions.hpp"
+#include "config/toml_values.hpp"
+
+namespace teardown {
+namespace {
+
+class Checks {
+ public:
+  std::vector<ConfigIssue> issues;
+
+  void add(std::string path, std::string message) { issues.push_back({std::move(path), std::move(message), {}}); }
+
+  template <typename Int>
+  void at_least(std::string path, Int value, Int min) {
+    if (value < min) add(std::move(path), "must be at least " + std::to_string(min) + ", got " + std::to_string(value));
+  }
+
+  void positive(std::string path, double value) {
+    if (!(std::isfinite(value) && value > 0)) {
+      add(std::move(path), "must be a finite number greater than 0, got " + toml_values::float_text(value));
+    }
+  }
+
+  void not_negative(std::string path, double value) {
+    if (!(std::isfinite(value) && value >= 0)) {
+      add(std::move(path), "must be a finite number, 0 or more, got " + toml_values::float_text(value));
+    }
+  }
+
+  // Durations come in four kinds: zero allowed or not, "off" allowed or not.
+  void positive_time(std::string path, Time t) { time(std::move(path), t, false, false); }
+  void non_negative_time(std::string path, Time t) { time(std::move(path), t, true, false); }
+  void positive_time_or_off(std::string path, Time t) { time(std::move(path), t, false, true); }
+  void non_negative_time_or_off(std::string path, Time t) { time(std::move(path), t, true, true); }
+
+ private:
+  void time(std::string path, Time t, bool zero_ok, bool off_ok) {
+    if (t < 0) {
+      add(std::move(path), "must not be negative, got " + format_duration(t));
+    } else if (t == 0 && !zero_ok) {
+      add(std::move(path), std::string("must be greater than 0") + (off_ok ? " (write \"off\" to disable it)" : ""));
+    } else if (t == kNever && !off_ok) {
+      add(std::move(path), "must be a finite duration, not \"off\"");
+    }
+  }
+};
+
+void check_sim(const SimConfig& sim, Checks& c) {
+  c.positive_time("sim.duration", sim.duration);
+  c.non_negative_time("sim.warmup", sim.warmup);
+  if (sim.warmup >= 0 && sim.duration > 0 && sim.warmup > sim.duration) {
+    c.add("sim.warmup", "must not be longer than sim.duration (" + format_duration(sim.warmup) + " > " +
+                            format_duration(sim.duration) + ")");
+  }
+  // TOML integers are signed; a larger seed could not be written back.
+  if (sim.seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    c.add("sim.seed", "must be at most 9223372036854775807, got " + std::to_string(sim.seed));
+  }
+  c.positive_time("sim.timeseries_bin", sim.timeseries_bin);
+  c.non_negative_time_or_off("sim.time_wait", sim.time_wait);
+}
+
+void check_network(const NetworkConfig& net, Checks& c) {
+  c.non_negative_time("network.client_proxy_delay", net.client_proxy_delay);
+  c.non_negative_time("network.proxy_backend_delay", net.proxy_backend_delay);
+  c.non_negative_time("network.jitter", net.jitter);
+}
+
+void check_clients(const ClientsConfig& clients, Checks& c) {
+  c.at_least("clients.count", clients.count, 1);
+  c.at_least("clients.retries", clients.retries, 0);
+  c.at_least<std::int64_t>("clients.request_size", clients.request_size, 1);
+  c.at_least<std::int64_t>("clients.response_size", clients.response_size, 1);
+
+  const ArrivalConfig& a = clients.arrival;
+  c.positive("clients.arrival.rate", a.rate);
+  c.positive_time("clients.arrival.on", a.on);
+  c.positive_time("clients.arrival.off", a.off);
+  c.non_negative_time("clients.arrival.think_time", a.think_time);
+  c.at_least("clients.arrival.concurrency", a.concurrency, 1);
+
+  const PoolConfig& p = clients.pool;
+  c.at_least("clients.pool.max_size", p.max_size, 1);
+  c.positive_time_or_off("clients.pool.idle_evict", p.idle_evict);
+  c.positive_time("clients.pool.evict_interval", p.evict_interval);
+  c.non_negative_time_or_off("clients.pool.validate_after_inactivity", p.validate_after_inactivity);
+  c.positive_time_or_off("clients.pool.max_lifetime", p.max_lifetime);
+
+  c.at_least("clients.long_lived.count", clients.long_lived.count, 0);
+  c.positive("clients.long_lived.rate", clients.long_lived.rate);
+}
+
+void check_proxy(const ProxyConfig& proxy, Checks& c) {
+  if (std::string why = proxy_versions::mode_unavailable(proxy.version, proxy.mode); !why.empty()) {
+    c.add("proxy.mode", why);
+  }
+  if (std::string why = proxy_versions::balance_unavailable(proxy.version, proxy.balance); !why.empty()) {
+    c.add("proxy.balance", why);
+  }
+  if (std::string why = proxy_versions::http_reuse_unavailable(proxy.version, proxy.http_reuse); !why.empty()) {
+    c.add("proxy.http_reuse", why);
+  }
+  c.at_least("proxy.random_draws", proxy.random_draws, 1);
+  c.positive_time_or_off("proxy.pool_purge_delay", proxy.pool_purge_delay);
+  c.at_least("proxy.retries", proxy.retries, 0);
+  c.at_least("proxy.maxconn", proxy.maxconn, 1);
+  c.non_negative_time("proxy.processing_time", proxy.processing_time);
+
+  // HAProxy reads 0 as "no timeout"; here that is spelled "off", so 0 is a mistake.
+  const ProxyTimeouts& t = proxy.timeout;
+  c.positive_time_or_off("proxy.timeout.client", t.client);
+  c.positive_time_or_off("proxy.timeout.server", t.server);
+  c.positive_time_or_off("proxy.timeout.connect", t.connect);
+  c.positive_time_or_off("proxy.timeout.http_request", t.http_request);
+  c.positive_time_or_off("proxy.timeout.http_keep_alive", t.http_keep_alive);
+  c.positive_time_or_off("proxy.timeout.tunnel", t.tunnel);
+  c.positive_time_or_off("proxy.timeout.client_fin", t.client_fin);
+  c.positive_time_or_off("proxy.timeout.server_fin", t.server_fin);
+  c.positive_time_or_off("proxy.timeout.queue", t.queue);
+}
+
+void check_events(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
+  // Events are timed from the start of the run, warm-up included.
+  const bool end_known = sim.warmup >= 0 && sim.duration >= 0;  // else sim.* already has an issue
+  const Time end = !end_known || sim.warmup > kNever - sim.duration ? kNever : sim.warmup + sim.duration;
+  for (std::size_t i = 0; i < b.events.size(); ++i) {
+    const BackendEvent& e = b.events[i];
+    const std::string path = "backends.events[" + std::to_string(i) + "]";
+    c.non_negative_time(path + ".at", e.at);
+    if (end_known && e.at > end) {
+      c.add(path + ".at", format_duration(e.at) + " is after the end of the run (sim.warmup " + format_duration(sim.warmup) +
+                              " + sim.duration " + format_duration(sim.duration) + " = " + format_duration(end) + ")");
+    }
+    if (e.server < 0) {
+      c.add(path + ".server", "must not be negative, got " + std::to_string(e.server));
+    } else if (e.server >= b.servers) {
+      c.add(path + ".server", "no server " + std::to_string(e.server) + ": backends.servers is " +
+                                  std::to_string(b.servers) + ", so indices run from 0 to " + std::to_string(b.servers - 1));
+    }
+    if (e.action == EventAction::Restart) c.non_negative_time(path + ".downtime", e.downtime);
+  }
+}
+
+void check_backends(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
+  c.at_least("backends.servers", b.servers, 1);
+  if (!b.weights.empty() && b.weights.size() != static_cast<std::size_t>(b.servers)) {
+    c.add("backends.weights", "has " + std::to_string(b.weights.size()) + " entries but backends.servers is " +
+                                  std::to_string(b.servers) + "; give one weight per server, or [] for all 1");
+  }
+  // HAProxy "weight": 1 to 256 (fact sheet, slowstart item).
+  for (std::size_t i = 0; i < b.weights.size(); ++i) {
+    if (b.weights[i] < 1 || b.weights[i] > 256) {
+      c.add("backends.weights[" + std::to_string(i) + "]", "must be from 1 to 256, got " + std::to_string(b.weights[i]));
+    }
+  }
+  c.at_least("backends.maxconn", b.maxconn, 0);
+  c.at_least("backends.workers", b.workers, 1);
+  if (b.keep_alive.kind == KeepAliveKind::IdleTimeout) {
+    if (b.keep_alive.idle_timeout == kNever) {
+      c.add("backends.keep_alive", "an idle timeout of \"off\" is written \"forever\"");
+    } else {
+      c.positive_time("backends.keep_alive", b.keep_alive.idle_timeout);
+    }
+  }
+  c.non_negative_time("backends.close_delay", b.close_delay);
+  c.positive_time_or_off("backends.slowstart", b.slowstart);
+
+  c.positive_time("backends.service_time.mean", b.service_time.mean);
+  c.not_negative("backends.service_time.sigma", b.service_time.sigma);
+
+  c.positive_time("backends.health_check.interval", b.health_check.interval);
+  c.at_least("backends.health_check.rise", b.health_check.rise, 1);
+  c.at_least("backends.health_check.fall", b.health_check.fall, 1);
+
+  check_events(b, sim, c);
+}
+
+}  // namespace
+
+std::vector<ConfigIssue> validate(const Scenario& s) {
+  Checks c;
+  check_sim(s.sim, c);
+  check_network(s.network, c);
+  check_clients(s.clients, c);
+  check_proxy(s.proxy, c);
+  check_backends(s.backends, s.sim, c);
+  return std::move(c.issues);
+}
+
+}  // namespace teardown

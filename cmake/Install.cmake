@@ -5,7 +5,7 @@ install(TARGETS teardown EXPORT teardownTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/teardown DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS teardown-demo RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS teardown-demo teardown-run RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT teardownTargets NAMESPACE teardown:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/teardown)
 configure_package_config_file(cmake/teardownConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/teardownConfig.cmake

@@ -185,10 +185,10 @@ struct ProxyTimeouts {
 
 // [proxy.close]: overrides of the version preset for each kind of close.
 struct ProxyCloseOverrides {
-  CloseHow client_idle = CloseHow::Preset;    // closing an idle client connection on timeout; default preset
-  CloseHow server_end = CloseHow::Preset;     // server close at end of transaction (server-close, httpclose); default preset
-  CloseHow server_switch = CloseHow::Preset;  // server close to rebalance (1.5-1.8 keep-alive); default preset
-  CloseHow server_purge = CloseHow::Preset;   // closing an idle pooled server connection (2.x purge); default preset
+  CloseHow client_idle = CloseHow::Preset;    // an idle client connection on timeout; default preset
+  CloseHow server_end = CloseHow::Preset;     // server side after a response (server-close, httpclose); default preset
+  CloseHow server_switch = CloseHow::Preset;  // server side to rebalance (1.5-1.8 keep-alive); default preset
+  CloseHow server_purge = CloseHow::Preset;   // an idle pooled server connection (2.x purge); default preset
   friend bool operator==(const ProxyCloseOverrides&, const ProxyCloseOverrides&) = default;
 };
 
@@ -199,6 +199,7 @@ struct ProxyConfig {
   Balance balance = Balance::RoundRobin;           // load-balancing algorithm; default "roundrobin"
   int random_draws = 2;                            // balance random: power of two choices; default 2
   bool prefer_last_server = false;                 // "option prefer-last-server"; default false
+  bool pretend_keepalive = false;                  // "option http-pretend-keepalive" with a close mode; default false
   HttpReuse http_reuse = HttpReuse::Preset;        // server-connection sharing; default "preset"
   Time pool_purge_delay = 5 * kSecond;             // 2.x idle server-connection pool purge period; default 5s
   bool nolinger = false;                           // "option nolinger": close with RST; default false
@@ -262,11 +263,11 @@ struct BackendsConfig {
 
 // The whole scenario. A default-constructed Scenario is the documented default scenario.
 struct Scenario {
-  SimConfig sim;
-  NetworkConfig network;
-  ClientsConfig clients;
-  ProxyConfig proxy;
-  BackendsConfig backends;
+  SimConfig sim;            // [sim]
+  NetworkConfig network;    // [network]
+  ClientsConfig clients;    // [clients]
+  ProxyConfig proxy;        // [proxy]
+  BackendsConfig backends;  // [backends]
   friend bool operator==(const Scenario&, const Scenario&) = default;
 };
 

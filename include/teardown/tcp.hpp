@@ -205,7 +205,19 @@ class TcpStack {
   std::size_t connection_slots() const { return conn_.size(); }
 
   // Records every segment of connections opened from now on into `out` (nullptr: off).
-  void trace_into(std::vector<TraceRecord>* out) { trace_ = out; }
+  void trace_into(std::vector<TraceRecord>* out) {
+    trace_ = out;
+    trace_new_ = out != nullptr;
+  }
+  // While a trace is kept: whether connections opened from now on are traced.
+  void trace_new_connections(bool on) { trace_new_ = on && trace_ != nullptr; }
+  bool traced(EndpointId ep) const { return conn_[connection_of(ep)].traced; }
+  // Changes whenever the connection's slot is reused: lets a model tell its own connection
+  // from a later one in the same slot.
+  std::uint32_t incarnation(EndpointId ep) const { return conn_[connection_of(ep)].incarnation; }
+  bool listening(HostIndex h) const { return hosts_[h].listening; }
+  // Starts the TIME_WAIT peaks afresh (at the end of warm-up).
+  void reset_time_wait_peaks();
 
  private:
   enum EndpointFlag : std::uint8_t {
@@ -269,6 +281,7 @@ class TcpStack {
   TcpCounters counters_;
   std::vector<TraceRecord>* trace_ = nullptr;
   std::size_t arrival_mark_ = 0;  // where the current arrival's trace line goes
+  bool trace_new_ = false;
 };
 
 }  // namespace teardown

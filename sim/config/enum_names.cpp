@@ -44,7 +44,10 @@ constexpr NamedValue<HttpReuse> kHttpReuses[] = {{HttpReuse::Preset, "preset"},
                                                  {HttpReuse::Aggressive, "aggressive"},
                                                  {HttpReuse::Always, "always"}};
 constexpr NamedValue<CloseHow> kCloseHows[] = {
-    {CloseHow::Preset, "preset"}, {CloseHow::Fin, "fin"}, {CloseHow::Rst, "rst"}, {CloseHow::LingerRisk, "linger-risk"}};
+    {CloseHow::Preset, "preset"},
+    {CloseHow::Fin, "fin"},
+    {CloseHow::Rst, "rst"},
+    {CloseHow::LingerRisk, "linger-risk"}};
 constexpr NamedValue<ArrivalKind> kArrivalKinds[] = {
     {ArrivalKind::Poisson, "poisson"}, {ArrivalKind::OnOff, "onoff"}, {ArrivalKind::Closed, "closed"}};
 constexpr NamedValue<PoolReuse> kPoolReuses[] = {{PoolReuse::Lifo, "lifo"}, {PoolReuse::Fifo, "fifo"}};
@@ -52,7 +55,9 @@ constexpr NamedValue<KeepAliveKind> kKeepAliveKinds[] = {{KeepAliveKind::Forever
                                                          {KeepAliveKind::CloseAfterResponse, "close-after-response"},
                                                          {KeepAliveKind::IdleTimeout, "idle-timeout"}};
 constexpr NamedValue<ServiceDist> kServiceDists[] = {
-    {ServiceDist::Constant, "constant"}, {ServiceDist::Exponential, "exponential"}, {ServiceDist::Lognormal, "lognormal"}};
+    {ServiceDist::Constant, "constant"},
+    {ServiceDist::Exponential, "exponential"},
+    {ServiceDist::Lognormal, "lognormal"}};
 constexpr NamedValue<EventAction> kEventActions[] = {
     {EventAction::Restart, "restart"}, {EventAction::Down, "down"}, {EventAction::Up, "up"}};
 constexpr NamedValue<RetryOn> kRetryOns[] = {{RetryOn::ConnFailure, "conn-failure"},

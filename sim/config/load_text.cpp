@@ -25,7 +25,9 @@ Scenario parse_toml(std::string_view text, std::string_view source_name) {
 Scenario load_toml(const std::string& path) {
   // A directory opens as a stream that reads nothing, which would pass for an empty scenario.
   std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) throw ConfigError({{"", "cannot read scenario file: it is a directory", path}});
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw ConfigError({{"", "cannot read scenario file: it is a directory", path}});
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) throw ConfigError({{"", "cannot read scenario file: " + std::string(std::strerror(errno)), path}});
   std::ostringstream text;

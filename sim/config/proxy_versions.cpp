@@ -4,7 +4,12 @@ namespace teardown {
 namespace proxy_versions {
 namespace {
 
-std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+// Appends rather than writing "'" + name: GCC 12 at -O3 warns falsely (-Wrestrict) on the latter.
+std::string quoted(std::string_view name) {
+  std::string out = "'";
+  out.append(name).append("'");
+  return out;
+}
 
 bool before_1_6(ProxyVersion v) { return v == ProxyVersion::V1_4 || v == ProxyVersion::V1_5; }
 
@@ -17,6 +22,22 @@ std::string mode_unavailable(ProxyVersion version, ProxyMode mode) {
   if (mode == ProxyMode::HttpTunnel && version == ProxyVersion::V2_6) {
     return "mode 'http-tunnel' does not exist in HAProxy " + std::string(to_string(version)) +
            " (removed in 2.5); use 'tcp' or an HTTP mode";
+  }
+  // 1.4 keeps the client side alive only in tunnel, server-close or passive-close mode;
+  // "option http-keep-alive" came with 1.5-dev22 (fact sheet, version table).
+  if (mode == ProxyMode::HttpKeepAlive && version == ProxyVersion::V1_4) {
+    return "mode 'http-keep-alive' does not exist in HAProxy 1.4 (it came in 1.5); 1.4 has 'http-tunnel' "
+           "(its default), 'http-server-close', 'httpclose' and 'http-pretend-keepalive': set mode = \"preset\" for its default";
+  }
+  return {};
+}
+
+// "retry-on" came in 2.0; before it only failed connects were retried (fact sheet section 3).
+std::string retry_on_unavailable(ProxyVersion version, RetryOn condition) {
+  const bool before_2_0 = version == ProxyVersion::V1_4 || version == ProxyVersion::V1_5 || version == ProxyVersion::V1_8;
+  if (before_2_0 && condition != RetryOn::ConnFailure) {
+    return "retry_on " + quoted(to_string(condition)) + " needs proxy.version 2.0 or later (retry-on came in 2.0); " +
+           std::string(to_string(version)) + " retries failed connects only";
   }
   return {};
 }

@@ -14,6 +14,9 @@ std::string mode_unavailable(ProxyVersion version, ProxyMode mode);
 // Why `version` has no such http-reuse setting, or empty when it has.
 std::string http_reuse_unavailable(ProxyVersion version, HttpReuse reuse);
 
+// Why `version` cannot retry on `condition`, or empty when it can.
+std::string retry_on_unavailable(ProxyVersion version, RetryOn condition);
+
 // Why `version` has no such balance algorithm, or empty when it has.
 std::string balance_unavailable(ProxyVersion version, Balance balance);
 

@@ -20,12 +20,12 @@ using toml_values::source_of;
 // defaults of the others, and records an issue for every value it cannot use.
 class Reader {
  public:
-  Reader(const toml::table* table, std::string path, std::vector<ConfigIssue>& issues)
+  Reader(const toml::table& table, std::string path, std::vector<ConfigIssue>& issues)
       : table_(table), path_(std::move(path)), issues_(issues) {}
 
   void require(std::string_view key) {
-    if (table_ != nullptr && !table_->contains(key)) {
-      issues_.push_back({path_of(key), "missing; this key is required", source_of(*table_)});
+    if (!table_.contains(key)) {
+      issues_.push_back({path_of(key), "missing; this key is required", source_of(table_)});
     }
   }
 
@@ -44,11 +44,13 @@ class Reader {
     if (node == nullptr) return;
     const auto* text = node->as_string();
     if (text == nullptr) {
-      fail(path_of(key), *node, "expected one of " + config_names::quoted_names<E>() + " (a string), got " + describe_node(*node));
+      fail(path_of(key), *node,
+           "expected one of " + config_names::quoted_names<E>() + " (a string), got " + describe_node(*node));
     } else if (const std::optional<E> value = from_string<E>(text->get())) {
       out = *value;
     } else {
-      fail(path_of(key), *node, "unknown value '" + text->get() + "'; expected one of " + config_names::quoted_names<E>());
+      fail(path_of(key), *node,
+           "unknown value '" + text->get() + "'; expected one of " + config_names::quoted_names<E>());
     }
   }
 
@@ -64,7 +66,8 @@ class Reader {
       out = {KeepAliveKind::CloseAfterResponse, kNever};
     } else if (!idle.value) {
       fail(path_of(key), *node,
-           "expected \"forever\", \"close-after-response\" or an idle timeout such as \"5s\", got " + describe_node(*node));
+           "expected \"forever\", \"close-after-response\" or an idle timeout such as \"5s\", got " +
+               describe_node(*node));
     } else if (*idle.value == kNever) {
       out = {KeepAliveKind::Forever, kNever};
     } else {
@@ -78,7 +81,8 @@ class Reader {
     const toml::array* list = node->as_array();
     if (list == nullptr) {
       return fail(path_of(key), *node,
-                  "expected an array of strings from " + config_names::quoted_names<RetryOn>() + ", got " + describe_node(*node));
+                  "expected an array of strings from " + config_names::quoted_names<RetryOn>() + ", got " +
+                      describe_node(*node));
     }
     RetryOnSet conditions;
     for (std::size_t i = 0; i < list->size(); ++i) {
@@ -87,7 +91,8 @@ class Reader {
       const auto* text = item.as_string();
       const std::optional<RetryOn> condition = text ? from_string<RetryOn>(text->get()) : std::nullopt;
       if (!condition) {
-        fail(item_path, item, "expected one of " + config_names::quoted_names<RetryOn>() + ", got " + describe_node(item));
+        fail(item_path, item,
+             "expected one of " + config_names::quoted_names<RetryOn>() + ", got " + describe_node(item));
       } else if (conditions.contains(*condition)) {
         fail(item_path, item, "'" + text->get() + "' is listed twice");
       } else {
@@ -141,8 +146,7 @@ class Reader {
 
   // Called once every key of this table has been looked for.
   void report_unknown_keys() {
-    if (table_ == nullptr) return;
-    for (auto&& [key, node] : *table_) {
+    for (auto&& [key, node] : table_) {
       if (std::find(known_.begin(), known_.end(), key.str()) == known_.end()) {
         fail(path_of(key.str()), node, unknown_keys::message(path_, key.str(), known_));
       }
@@ -152,7 +156,7 @@ class Reader {
  private:
   template <typename S>
   void read_table(const toml::table& table, const std::string& path, S& out) {
-    Reader child(&table, path, issues_);
+    Reader child(table, path, issues_);
     config_schema::describe(child, out);
     child.report_unknown_keys();
   }
@@ -173,8 +177,10 @@ class Reader {
   template <typename Int>
   void read_integer(const std::string& path, const toml::node& node, Int& out) {
     using Limits = std::numeric_limits<Int>;
-    constexpr std::int64_t lo = std::cmp_less(Limits::min(), INT64_MIN) ? INT64_MIN : static_cast<std::int64_t>(Limits::min());
-    constexpr std::int64_t hi = std::cmp_greater(Limits::max(), INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(Limits::max());
+    using Toml = std::numeric_limits<std::int64_t>;  // a uint64 field still only gets what TOML can hold
+    constexpr std::int64_t lo = std::cmp_less(Limits::min(), Toml::min()) ? Toml::min() : std::int64_t{Limits::min()};
+    constexpr std::int64_t hi =
+        std::cmp_greater(Limits::max(), Toml::max()) ? Toml::max() : static_cast<std::int64_t>(Limits::max());
     const toml_values::Read<std::int64_t> value = toml_values::integer_from(node);
     if (!value.value) return fail(path, node, value.error);
     if (*value.value < lo || *value.value > hi) {
@@ -187,7 +193,7 @@ class Reader {
 
   const toml::node* find(std::string_view key) {
     known_.emplace_back(key);
-    return table_ == nullptr ? nullptr : table_->get(key);
+    return table_.get(key);
   }
 
   std::string path_of(std::string_view key) const {
@@ -198,7 +204,7 @@ class Reader {
     issues_.push_back({std::move(path), std::move(message), source_of(node)});
   }
 
-  const toml::table* table_;
+  const toml::table& table_;
   std::string path_;
   std::vector<ConfigIssue>& issues_;
   std::vector<std::string> known_;
@@ -209,7 +215,7 @@ class Reader {
 Scenario scenario_from_table(const toml::table& table, std::string_view source_name) {
   Scenario scenario;
   std::vector<ConfigIssue> issues;
-  Reader reader(&table, "", issues);
+  Reader reader(table, "", issues);
   config_schema::describe(reader, scenario);
   reader.report_unknown_keys();
 

@@ -99,6 +99,7 @@ void describe(V& v, S& s) {
   v.enumeration("balance", s.balance);
   v.integer("random_draws", s.random_draws);
   v.boolean("prefer_last_server", s.prefer_last_server);
+  v.boolean("pretend_keepalive", s.pretend_keepalive);
   v.enumeration("http_reuse", s.http_reuse);
   v.duration("pool_purge_delay", s.pool_purge_delay);
   v.boolean("nolinger", s.nolinger);

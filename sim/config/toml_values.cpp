@@ -77,8 +77,9 @@ Read<Time> duration_from(const toml::node& node) {
   }
   if (const auto* whole = node.as_integer()) {
     const std::int64_t seconds = whole->get();
-    if (seconds < 0) return fail<Time>("expected a duration, got " + describe_node(node) + " (durations cannot be negative)");
-    if (seconds >= kNever / kSecond) return fail<Time>("expected a duration, got " + describe_node(node) + " (too large)");
+    const std::string got = "expected a duration, got " + describe_node(node);
+    if (seconds < 0) return fail<Time>(got + " (durations cannot be negative)");
+    if (seconds >= kNever / kSecond) return fail<Time>(got + " (too large)");
     return {seconds * kSecond, {}};
   }
   if (const auto* real = node.as_floating_point()) {

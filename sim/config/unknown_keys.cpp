@@ -14,7 +14,8 @@ std::string join_path(std::string_view table_path, std::string_view key) {
 // Walks the schema and records the dotted path of every key, array elements excepted.
 class PathCollector {
  public:
-  explicit PathCollector(std::vector<std::string>& out, std::string prefix = {}) : out_(out), prefix_(std::move(prefix)) {}
+  explicit PathCollector(std::vector<std::string>& out, std::string prefix = {})
+      : out_(out), prefix_(std::move(prefix)) {}
 
   void require(std::string_view) {}
   template <typename T>
@@ -77,7 +78,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
   return d[a.size()][b.size()];
@@ -111,8 +114,8 @@ std::string message(std::string_view table_path, std::string_view key, const std
   if (siblings.empty()) return unknown;
   std::string valid = siblings.front();
   for (std::size_t i = 1; i < siblings.size(); ++i) valid += ", " + siblings[i];
-  return unknown + "; valid keys " + (table_path.empty() ? std::string("at the top level") : "in [" + std::string(table_path) + "]") +
-         " are: " + valid;
+  const std::string here = table_path.empty() ? "at the top level" : "in [" + std::string(table_path) + "]";
+  return unknown + "; valid keys " + here + " are: " + valid;
 }
 
 }  // namespace teardown::unknown_keys

@@ -105,6 +105,12 @@ void check_proxy(const ProxyConfig& proxy, Checks& c) {
   if (std::string why = proxy_versions::http_reuse_unavailable(proxy.version, proxy.http_reuse); !why.empty()) {
     c.add("proxy.http_reuse", why);
   }
+  for (RetryOn condition : {RetryOn::ConnFailure, RetryOn::EmptyResponse, RetryOn::ResponseTimeout}) {
+    if (!proxy.retry_on.contains(condition)) continue;
+    if (std::string why = proxy_versions::retry_on_unavailable(proxy.version, condition); !why.empty()) {
+      c.add("proxy.retry_on", why);
+    }
+  }
   c.at_least("proxy.random_draws", proxy.random_draws, 1);
   c.positive_time_or_off("proxy.pool_purge_delay", proxy.pool_purge_delay);
   c.at_least("proxy.retries", proxy.retries, 0);
@@ -133,14 +139,16 @@ void check_events(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
     const std::string path = "backends.events[" + std::to_string(i) + "]";
     c.non_negative_time(path + ".at", e.at);
     if (end_known && e.at > end) {
-      c.add(path + ".at", format_duration(e.at) + " is after the end of the run (sim.warmup " + format_duration(sim.warmup) +
-                              " + sim.duration " + format_duration(sim.duration) + " = " + format_duration(end) + ")");
+      c.add(path + ".at", format_duration(e.at) + " is after the end of the run (sim.warmup " +
+                              format_duration(sim.warmup) + " + sim.duration " + format_duration(sim.duration) + " = " +
+                              format_duration(end) + ")");
     }
     if (e.server < 0) {
       c.add(path + ".server", "must not be negative, got " + std::to_string(e.server));
     } else if (e.server >= b.servers) {
       c.add(path + ".server", "no server " + std::to_string(e.server) + ": backends.servers is " +
-                                  std::to_string(b.servers) + ", so indices run from 0 to " + std::to_string(b.servers - 1));
+                                  std::to_string(b.servers) + ", so indices run from 0 to " +
+                                  std::to_string(b.servers - 1));
     }
     if (e.action == EventAction::Restart) c.non_negative_time(path + ".downtime", e.downtime);
   }
@@ -155,7 +163,8 @@ void check_backends(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
   // HAProxy "weight": 1 to 256 (fact sheet, slowstart item).
   for (std::size_t i = 0; i < b.weights.size(); ++i) {
     if (b.weights[i] < 1 || b.weights[i] > 256) {
-      c.add("backends.weights[" + std::to_string(i) + "]", "must be from 1 to 256, got " + std::to_string(b.weights[i]));
+      c.add("backends.weights[" + std::to_string(i) + "]",
+            "must be from 1 to 256, got " + std::to_string(b.weights[i]));
     }
   }
   c.at_least("backends.maxconn", b.maxconn, 0);

@@ -9,8 +9,16 @@
 namespace teardown {
 namespace {
 
+// Appends rather than writing "[" + text: GCC 12 at -O3 warns falsely (-Wrestrict) on the latter.
+std::string enclose(std::string_view open, std::string_view text, std::string_view close) {
+  std::string out;
+  out.reserve(open.size() + text.size() + close.size());
+  out.append(open).append(text).append(close);
+  return out;
+}
+
 // Enum names and durations never hold quotes or backslashes, so no escaping is needed.
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string quoted(std::string_view text) { return enclose("\"", text, "\""); }
 
 // A schema visitor for one table: its own keys first, then its sub-tables, as TOML requires.
 class TextWriter {
@@ -42,25 +50,25 @@ class TextWriter {
       if (!conditions.contains(nv.value)) continue;
       list += (list.empty() ? "" : ", ") + quoted(nv.name);
     }
-    line(key, "[" + list + "]");
+    line(key, enclose("[", list, "]"));
   }
 
   void integer_list(std::string_view key, const std::vector<int>& values) {
     std::string list;
     for (int v : values) list += (list.empty() ? "" : ", ") + std::to_string(v);
-    line(key, "[" + list + "]");
+    line(key, enclose("[", list, "]"));
   }
 
   template <typename S>
   void table(std::string_view key, const S& sub) {
-    children_ += section("[" + child_path(key) + "]", child_path(key), sub);
+    children_ += section(enclose("[", child_path(key), "]"), child_path(key), sub);
   }
 
   // An empty array cannot be written as [[...]] headers, so it becomes an inline [].
   template <typename S>
   void table_array(std::string_view key, const std::vector<S>& items) {
     if (items.empty()) return line(key, "[]");
-    for (const S& item : items) children_ += section("[[" + child_path(key) + "]]", child_path(key), item);
+    for (const S& item : items) children_ += section(enclose("[[", child_path(key), "]]"), child_path(key), item);
   }
 
   template <typename S>

@@ -21,6 +21,11 @@ std::uint32_t TcpStack::pack(std::uint8_t flags, ResetRule rule, std::uint8_t ap
 
 void TcpStack::listen(HostIndex host, bool on) { hosts_[host].listening = on; }
 
+void TcpStack::reset_time_wait_peaks() {
+  for (Host& h : hosts_) h.time_wait_peak = h.time_wait;
+  time_wait_total_peak_ = time_wait_total_;
+}
+
 void TcpStack::set_owner(EndpointId ep, std::uint32_t owner) { ep_[ep].owner = owner; }
 
 EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitter, Role from_role, Role to_role,
@@ -39,7 +44,7 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
   k.jitter = jitter;
   k.opened_at = sim_.now();
   ++k.incarnation;
-  k.traced = trace_ != nullptr;
+  k.traced = trace_new_;
 
   const EndpointId a = 2 * c;
   ep_[a] = Endpoint{};

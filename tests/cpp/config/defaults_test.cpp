@@ -49,6 +49,7 @@ TEST_CASE("the default scenario has the documented values", "[config]") {
   CHECK(s.proxy.balance == Balance::RoundRobin);
   CHECK(s.proxy.random_draws == 2);
   CHECK_FALSE(s.proxy.prefer_last_server);
+  CHECK_FALSE(s.proxy.pretend_keepalive);
   CHECK(s.proxy.http_reuse == HttpReuse::Preset);
   CHECK(s.proxy.pool_purge_delay == 5_s);
   CHECK_FALSE(s.proxy.nolinger);

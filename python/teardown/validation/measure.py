@@ -1,0 +1,359 @@
+"""Run one validation scenario end to end on the real HAProxy and report measured metrics.
+
+A scenario is a dict with the keys of shared/scenario.example.toml (``clients``,
+``proxy``, ``backends``), read as real wall-clock time, plus a ``validation``
+table that bounds the run::
+
+    [validation]
+    duration = "4s"        # wall time of the load (arrivals stop after it)
+    max_requests = 2000    # arrivals stop after this many requests
+    repeats = 3            # runs for mean and 95 % interval
+    settle = "0.3s"        # wait after the last response before reading counters
+
+``sim``/``network`` keys are ignored (loopback has its own delays). Missing keys
+take the small, fast defaults in :data:`DEFAULTS`, not the simulator's.
+
+Metrics (counts over the load, read before teardown): ``requests.started``,
+``.completed``, ``.failed``, ``.in_flight``; ``client.<kind>`` for each failure kind
+of :mod:`.client` and ``client.errno.<kind>.<ERRNO>``; ``client.failed_on_reused``,
+``client.failed_reuse_gap_min`` (s); ``backend.resets`` (ECONNRESET seen by backend
+applications on connections that carried a request), ``backend.resets_no_request``,
+``backend.resets_per_request`` (per completed request); ``connections.client_side.opened``
+(client connects), ``connections.server_side.opened`` (backend connections that
+carried a request; health checks excluded), ``connections.server_side.per_request``
+(per completed request); ``share.requests.server.<i>`` (of requests served by the
+backends) and ``skew.requests.max_over_mean``; ``haproxy.*`` deltas of ``show stat``
+(backend ``connect``, ``reuse``, ``wretr``...); ``host.tcp.*`` deltas of the kernel
+counters of this network namespace: ``out_rsts`` (RST segments sent by any socket,
+all directions), ``abort_on_data`` (Linux TCPAbortOnData: close with SO_LINGER 0, or
+data after close), ``abort_on_close`` (close with unread data), ``abort_on_linger``.
+
+CLI: ``python -m teardown.validation.measure --scenario NAME|file.toml [-r R]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from teardown.validation import parse_seconds
+from teardown.validation.backends import BackendCluster, BackendPolicy
+from teardown.validation.client import (
+    FAILURE_KINDS,
+    ClientConfig,
+    ClientStats,
+    ConnectionPool,
+    Evictor,
+    run_closed,
+    run_poisson,
+)
+from teardown.validation.haproxy import HAProxy, free_port, render_config
+
+__all__ = ["DEFAULTS", "SCENARIOS", "merge", "run_once", "measure", "main"]
+
+DEFAULTS: dict[str, Any] = {
+    "clients": {
+        "count": 4, "retries": 0, "request_size": 512, "response_size": 2048,
+        "arrival": {"kind": "poisson", "rate": 100.0, "think_time": "1s", "think_dist": "exponential",
+                    "think_spread": 0.5, "concurrency": 1},
+        "pool": {"max_size": 4, "reuse": "lifo", "idle_evict": "off", "evict_interval": "0.1s",
+                 "validate_after_inactivity": "off", "max_lifetime": "off"},
+    },
+    "proxy": {"version": "2.6", "mode": "http-keep-alive", "balance": "roundrobin",
+              "timeout": {"client": "10s", "server": "10s", "connect": "2s"}},
+    "backends": {"servers": 2, "workers": 2, "keep_alive": "forever", "close_delay": "0s",
+                 "response_size": None, "service_time": {"dist": "constant", "mean": "0s"},
+                 "health_check": {"enabled": True, "interval": "2s", "rise": 2, "fall": 3}, "events": []},
+    "validation": {"duration": "4s", "max_requests": 2000, "repeats": 3, "settle": "0.3s"},
+}
+
+_KA_1S = {"proxy": {"mode": "http-keep-alive", "timeout": {"http_keep_alive": "1s"}},
+          "clients": {"count": 12, "arrival": {"kind": "closed", "think_time": "1s", "think_dist": "uniform",
+                                               "think_spread": 0.6}}}
+_SCL = {"proxy": {"mode": "http-server-close"},
+        "backends": {"keep_alive": "close-after-response", "close_delay": "5ms"},
+        "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}}
+
+SCENARIOS: dict[str, dict[str, Any]] = {
+    # LAB-E2E bullet 1: stale reuse after the 1 s keep-alive timeout -> EOF, not reset.
+    "ka-stale": _KA_1S,
+    "ka-stale-evict": {**_KA_1S, "clients": {**_KA_1S["clients"], "pool": {"idle_evict": "0.5s"}}},
+    # LAB-E2E bullet 2: client-side nolinger -> FIN then RST -> next write EPIPE.
+    "ka-nolinger-client": {**_KA_1S, "proxy": {**_KA_1S["proxy"], "nolinger": "client"}},
+    # LAB-E2E bullet 4: server-close vs a backend closing after write, with / without delay.
+    "scl-close-delay": _SCL,
+    "scl-close-nodelay": {**_SCL, "backends": {**_SCL["backends"], "close_delay": "0s"}},
+    "scl-pretend-ka": {"proxy": {"mode": "http-server-close", "pretend_keepalive": True},
+                       "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}},
+    # LAB-E2E bullets 3 and 6: 2.x keep-alive resets, prefer-last-server with http-reuse never.
+    "ka-poisson": {"clients": {"arrival": {"kind": "poisson", "rate": 100.0}}},
+    "ka-prefer-last-never": {"proxy": {"prefer_last_server": True, "http_reuse": "never"},
+                             "clients": {"arrival": {"kind": "poisson", "rate": 100.0}}},
+    "httpclose": {"proxy": {"mode": "httpclose"}, "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}},
+}
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``override`` into a copy of ``base`` (tables merge, other values replace)."""
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _sampler(
+    dist: str, mean: float, spread: float = 0.5, sigma: float = 1.0
+) -> Callable[[random.Random], float]:
+    """A draw function for constant / exponential / uniform / lognormal times with the given mean."""
+    if mean <= 0 or dist == "constant":
+        return lambda rng: mean
+    if dist == "exponential":
+        return lambda rng: rng.expovariate(1.0 / mean)
+    if dist == "uniform":
+        return lambda rng: rng.uniform(mean * (1 - spread), mean * (1 + spread))
+    if dist == "lognormal":
+        mu = math.log(mean) - sigma * sigma / 2
+        return lambda rng: rng.lognormvariate(mu, sigma)
+    raise ValueError(f"unknown distribution {dist!r}")
+
+
+def _backend_policy(sc: Mapping[str, Any]) -> BackendPolicy:
+    b, st = sc["backends"], sc["backends"]["service_time"]
+    ka = b["keep_alive"]
+    keep_alive: str | float = ka
+    if ka not in ("forever", "close-after-response"):
+        keep_alive = float(parse_seconds(ka) or 0)
+    return BackendPolicy(
+        keep_alive=keep_alive,
+        close_delay=parse_seconds(b["close_delay"]) or 0.0,
+        service_time=_sampler(st.get("dist", "constant"), parse_seconds(st.get("mean", 0)) or 0.0,
+                              sigma=float(st.get("sigma", 1.0))),
+        response_size=int(b.get("response_size") or sc["clients"]["response_size"]),
+    )
+
+
+def _client_config(sc: Mapping[str, Any], port: int) -> ClientConfig:
+    c, p = sc["clients"], sc["clients"]["pool"]
+    return ClientConfig(
+        port=port, max_size=int(p["max_size"]), reuse=str(p["reuse"]),
+        idle_evict=parse_seconds(p["idle_evict"]), evict_interval=parse_seconds(p["evict_interval"]) or 0.1,
+        validate_after_inactivity=parse_seconds(p["validate_after_inactivity"]),
+        max_lifetime=parse_seconds(p["max_lifetime"]), retries=int(c["retries"]),
+        request_size=int(c["request_size"]),
+    )
+
+
+def _tcp_counters() -> dict[str, int]:
+    """Host TCP counters of this network namespace (/proc/net/snmp and netstat)."""
+    out: dict[str, int] = {}
+    for path, prefix in (("/proc/net/snmp", "Tcp:"), ("/proc/net/netstat", "TcpExt:")):
+        try:
+            lines = [ln.split() for ln in open(path) if ln.startswith(prefix)]
+        except OSError:
+            continue
+        if len(lines) >= 2:
+            pairs = zip(lines[0][1:], lines[1][1:], strict=False)
+            out.update({k: int(v) for k, v in pairs if v.lstrip("-").isdigit()})
+    return out
+
+
+def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
+    """Run ``scenario`` once on the real HAProxy and return its measured metrics."""
+    sc = merge(DEFAULTS, scenario)
+    v, c = sc["validation"], sc["clients"]
+    duration = parse_seconds(v["duration"]) or 4.0
+    cluster = BackendCluster(int(sc["backends"]["servers"]), _backend_policy(sc),
+                             int(sc["backends"]["workers"]), seed=seed)
+    haproxy: HAProxy | None = None
+    timers: list[Any] = []
+    pools: list[ConnectionPool] = []
+    evictor: Evictor | None = None
+    try:
+        cluster.start()
+        port, haproxy = _start_haproxy(sc, cluster.ports)
+        stats = ClientStats()
+        cfg = _client_config(sc, port)
+        pools = [ConnectionPool(cfg, stats) for _ in range(int(c["count"]))]
+        if cfg.idle_evict is not None:
+            evictor = Evictor(pools, cfg.idle_evict, cfg.evict_interval)
+            evictor.start()
+        tcp0, stat0 = _tcp_counters(), _haproxy_totals(haproxy)
+        events = [(parse_seconds(e["at"]) or 0.0, int(e["server"]), str(e["action"]),
+                   parse_seconds(e.get("downtime", "0s")) or 0.0) for e in sc["backends"]["events"]]
+        timers = cluster.schedule(events)
+        a = c["arrival"]
+        if a["kind"] == "poisson":
+            load = run_poisson(pools, float(a["rate"]), int(v["max_requests"]), duration, seed)
+        elif a["kind"] == "closed":
+            think = _sampler(a["think_dist"], parse_seconds(a["think_time"]) or 0.0, float(a["think_spread"]))
+            load = run_closed(pools, think, int(a["concurrency"]), int(v["max_requests"]), duration, seed)
+        else:
+            raise ValueError(f"clients.arrival.kind: {a['kind']!r} is not supported by the validation runner")
+        time.sleep(parse_seconds(v["settle"]) or 0.0)
+        backend = cluster.snapshot()
+        tcp1, stat1 = _tcp_counters(), _haproxy_totals(haproxy)
+        servers = haproxy.server_stats()
+    finally:
+        for t in timers:
+            t.cancel()
+        if evictor is not None:
+            evictor.stop()
+        for pool in pools:
+            pool.close_all()
+        if haproxy is not None:
+            haproxy.stop()
+        cluster.stop()
+    return _metrics(load, stats, backend, servers, stat0, stat1, tcp0, tcp1)
+
+
+def _start_haproxy(sc: Mapping[str, Any], backend_ports: list[int], attempts: int = 3) -> tuple[int, HAProxy]:
+    """Start HAProxy on a free frontend port (retrying if the port was taken meanwhile)."""
+    for attempt in range(attempts):
+        port, haproxy = free_port(), HAProxy()
+        haproxy.config_text = render_config(sc, port, backend_ports, haproxy.socket_path)
+        try:
+            haproxy.start()
+            haproxy.wait_servers_up()
+            return port, haproxy
+        except BaseException as error:
+            haproxy.stop()
+            if attempt == attempts - 1 or not isinstance(error, (RuntimeError, TimeoutError)):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _haproxy_totals(haproxy: HAProxy) -> dict[str, int]:
+    rows = haproxy.show_stat()
+    out: dict[str, int] = {}
+    for r in rows:
+        if r["svname"] == "FRONTEND":
+            out["frontend.conn_tot"] = int(r.get("conn_tot") or 0)
+        elif r["svname"] == "BACKEND":
+            for k in ("connect", "reuse", "econ", "eresp", "wretr", "wredis", "hrsp_5xx",
+                      "cli_abrt", "srv_abrt"):
+                out[f"backend.{k}"] = int(r.get(k) or 0)
+    return out
+
+
+def _metrics(load: Any, stats: ClientStats, backend: list[dict[str, int]], servers: list[dict[str, str]],
+             stat0: dict[str, int], stat1: dict[str, int], tcp0: dict[str, int], tcp1: dict[str, int]
+             ) -> dict[str, float]:
+    m: dict[str, float] = {
+        "requests.started": load.started,
+        "requests.completed": load.completed,
+        "requests.failed": load.failed,
+        "requests.in_flight": load.started - load.completed - load.failed,
+        "run.wall_s": load.wall,
+    }
+    for kind in FAILURE_KINDS:
+        m[f"client.{kind}"] = stats.counters[kind]
+    reused = [f for f in stats.failures if f.reused]
+    gaps = [f.idle_gap for f in reused if f.idle_gap is not None]
+    m["client.failed_on_reused"] = len(reused)
+    m["client.failed_reuse_gap_min"] = min(gaps) if gaps else math.nan
+    for name in ("evicted", "stale_checks", "stale_closed", "retries"):
+        m[f"client.{name}"] = stats.counters[name]
+    for name, count in stats.counters.items():
+        if name.startswith("errno."):
+            m[f"client.{name}"] = count
+    total = {k: sum(b[k] for b in backend) for k in backend[0]}
+    m["backend.resets"] = total["resets"]
+    m["backend.resets_no_request"] = total["resets_no_request"]
+    m["backend.epipe"] = total["epipe"]
+    m["backend.peer_eof"] = total["peer_eof"]
+    m["backend.requests"] = total["requests"]
+    done = max(1, load.completed)
+    m["backend.resets_per_request"] = total["resets"] / done
+    m["connections.client_side.opened"] = stats.counters["connections_opened"]
+    m["connections.server_side.opened"] = total["connections_with_request"]
+    m["connections.server_side.accepted"] = total["accepted"]
+    m["connections.server_side.per_request"] = total["connections_with_request"] / done
+    served = max(1, total["requests"])
+    shares = [b["requests"] / served for b in backend]
+    for i, share in enumerate(shares):
+        m[f"share.requests.server.{i}"] = share
+    m["skew.requests.max_over_mean"] = max(shares) * len(shares) if total["requests"] else math.nan
+    for i, row in enumerate(servers):
+        m[f"haproxy.server.{i}.connect"] = int(row.get("connect") or 0)
+    for k in stat1:
+        m[f"haproxy.{k}"] = stat1[k] - stat0.get(k, 0)
+    for key, name in (("OutRsts", "out_rsts"), ("TCPAbortOnClose", "abort_on_close"),
+                      ("TCPAbortOnData", "abort_on_data"), ("TCPAbortOnLinger", "abort_on_linger")):
+        if key in tcp1:
+            m[f"host.tcp.{name}"] = tcp1[key] - tcp0.get(key, 0)
+    return m
+
+
+_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086]
+
+
+def summarise(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Per metric: mean and a 95 % Student-t interval over runs (lo = hi = NaN for one run)."""
+    out: dict[str, dict[str, float]] = {}
+    for key in sorted({k for r in runs for k in r}):
+        xs = [r[key] for r in runs if key in r and not math.isnan(r[key])]
+        if not xs:
+            out[key] = {"mean": math.nan, "lo": math.nan, "hi": math.nan, "n": 0}
+            continue
+        mean = statistics.fmean(xs)
+        if len(xs) > 1:
+            t = _T975[len(xs) - 2] if len(xs) - 2 < len(_T975) else 1.96
+            half = t * statistics.stdev(xs) / math.sqrt(len(xs))
+        else:
+            half = math.nan
+        out[key] = {"mean": mean, "lo": mean - half, "hi": mean + half, "n": len(xs)}
+    return out
+
+
+def measure(scenario: Mapping[str, Any], repeats: int | None = None, seed: int = 0
+            ) -> dict[str, dict[str, float]]:
+    """Run ``scenario`` ``repeats`` times (default ``validation.repeats``), one after another."""
+    n = repeats or int(merge(DEFAULTS, scenario)["validation"]["repeats"])
+    return summarise([run_once(scenario, seed + i) for i in range(n)])
+
+
+def _load_scenario(name: str) -> dict[str, Any]:
+    if name in SCENARIOS:
+        return SCENARIOS[name]
+    if name.endswith(".toml"):
+        import tomllib  # Python 3.11+
+
+        with open(name, "rb") as f:
+            return tomllib.load(f)
+    raise SystemExit(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)} or a .toml file")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: measure a named scenario (or a TOML file) and print a metric table."""
+    parser = argparse.ArgumentParser(prog="python -m teardown.validation.measure",
+                                     description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--scenario", required=True, help=f"one of {', '.join(SCENARIOS)}, or a .toml path")
+    parser.add_argument("-r", "--repeats", type=int, default=None, help="runs (default: validation.repeats)")
+    parser.add_argument("--duration", default=None, help="override validation.duration, e.g. 3s")
+    parser.add_argument("--all", action="store_true", help="also print metrics that are zero in every run")
+    args = parser.parse_args(argv)
+    scenario = _load_scenario(args.scenario)
+    if args.duration:
+        scenario = merge(scenario, {"validation": {"duration": args.duration}})
+    summary = measure(scenario, args.repeats)
+    print(f"{'metric':44} {'mean':>12} {'95% lo':>12} {'95% hi':>12}")
+    for key, s in summary.items():
+        if not args.all and s["mean"] == 0:
+            continue
+        print(f"{key:44} {s['mean']:12.4g} {s['lo']:12.4g} {s['hi']:12.4g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+// The HAProxy-like proxy: a session per client connection, server connections per mode,
+// balancing, the 2.x idle server-connection pool, timeouts with HAProxy's fall-backs,
+// retries, queues, health checks, and how each kind of close is done per version
+// (docs/model.md section 2 lists every rule with its source).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ids.hpp"
+#include "ring.hpp"
+#include "teardown/config.hpp"
+#include "teardown/engine.hpp"
+#include "teardown/random.hpp"
+#include "teardown/tcp.hpp"
+
+namespace teardown::models {
+
+struct World;
+
+// The HTTP connection handling in force, after presets and option combinations.
+enum class ConnMode : std::uint8_t { KeepAlive, ServerClose, Close, Tunnel, Tcp };
+
+// Everything the version and the options decide, resolved once (proxy_presets.cpp).
+struct ProxyTraits {
+  ConnMode mode = ConnMode::KeepAlive;
+  bool pretend_keepalive = false;   // no "Connection: close" to the server in close modes
+  bool pooled = false;              // 2.x shared idle server-connection pool (http-reuse != never)
+  HttpReuse reuse = HttpReuse::Never;
+  bool purge_hard_close = true;
+  CloseHow client_idle = CloseHow::Fin;
+  CloseHow server_end = CloseHow::LingerRisk;
+  CloseHow server_switch = CloseHow::Rst;
+  CloseHow server_purge = CloseHow::Rst;
+  CloseHow client_leave_server = CloseHow::Rst;  // private server connection when its client leaves
+  Time first_request_timeout = kNever;  // http-request, else client
+  Time keep_alive_timeout = kNever;     // http-keep-alive, else http-request, else client
+  Time tunnel_timeout = kNever;         // tunnel, else the smaller of client and server
+  Time queue_timeout = kNever;          // queue, else connect
+  Time retry_pause = 0;                 // min(connect, 1 s) before retrying the same server
+};
+ProxyTraits resolve_traits(const ProxyConfig& proxy);
+
+class Proxy {
+ public:
+  explicit Proxy(const Scenario& sc);
+
+  void start(World& w);
+  void on_front_notice(World& w, const Notice& n);
+  void on_back_notice(World& w, const Notice& n);
+  void on_event(World& w, const Event& e);
+
+  const ProxyTraits& traits() const { return traits_; }
+
+ private:
+  struct Session {
+    EndpointId front = kNoEndpoint;
+    std::uint32_t generation = 0;
+    std::uint32_t next_free = kNone;
+    std::uint32_t srv_conn = kNone;  // current, attached (private) or pinned server connection
+    std::uint32_t server = kNone;    // server of the current request, or the pinned server
+    std::uint32_t last_server = kNone;
+    enum State : std::uint8_t { Free, Backlog, WaitRequest, Reading, Queued, Connecting, WaitResponse, Tunnel } state = Free;
+    bool requests_done = false;  // a request of this session completed (http-reuse safe)
+    bool client_shut = false;    // the client's FIN arrived
+    bool server_shut = false;    // tunnel/tcp: the server's FIN arrived
+    bool counted = false;        // holds a slot in its server's `served`
+    bool force_new = false;      // the next attempt must use a new server connection
+    std::uint8_t retries_left = 0;
+    LazyDeadline idle;
+  };
+  struct ServerConn {
+    EndpointId back = kNoEndpoint;
+    std::uint32_t server = 0;
+    std::uint32_t session = kNone;
+    std::uint32_t generation = 0;
+    std::uint32_t next_free = kNone;
+    std::uint32_t requests = 0;  // requests carried so far
+    enum State : std::uint8_t { Free, Connecting, Busy, Attached, Pooled, Tunnel } state = Free;
+    bool response_in = false;    // the response arrived; acting on it after the processing time
+    bool server_close = false;   // the response said "Connection: close"
+    LazyDeadline server_timeout;
+  };
+  struct Server {
+    HostIndex host = 0;
+    int weight = 1;
+    double effective_weight = 1;  // weight during slowstart
+    double rr_current = 0;        // smooth weighted round robin
+    int served = 0;               // requests (or pinned sessions) assigned now
+    int maxconn = 0;
+    bool up = true;
+    int rise = 0, fall = 0;
+    Time up_since = 0;
+    std::vector<std::uint32_t> idle;  // pooled server connections, most recent last
+    int used = 0, max_used = 0, est_need = 0;
+    bool purge_armed = false;
+  };
+
+  // sessions and requests (proxy.cpp)
+  void accept(World& w, EndpointId front);
+  void start_session(World& w, std::uint32_t s);
+  void on_request_ready(World& w, std::uint32_t s);
+  void route(World& w, std::uint32_t s);
+  void send_request(World& w, std::uint32_t s, std::uint32_t c);
+  void on_response_ready(World& w, std::uint32_t c);
+  void server_failed(World& w, std::uint32_t c, bool timeout);
+  void answer_error(World& w, std::uint32_t s);
+  void retry_or_fail(World& w, std::uint32_t s);
+  void client_left(World& w, std::uint32_t s);
+  void end_session(World& w, std::uint32_t s);
+  void wait_next_request(World& w, std::uint32_t s);
+  void tunnel_relay_shutdown(World& w, std::uint32_t s);
+  void on_idle_timeout(World& w, std::uint32_t s);
+  std::uint32_t new_session_slot();
+
+  // server side (proxy_servers.cpp)
+  std::uint32_t balance(World& w, std::uint32_t s);
+  bool has_slot(const Server& srv) const;
+  std::uint32_t open_server_conn(World& w, std::uint32_t s, std::uint32_t server);
+  std::uint32_t take_pooled(std::uint32_t server, bool first_request);
+  void release_to_pool(World& w, std::uint32_t c);
+  void purge(World& w, std::uint32_t server);
+  void health_check(World& w, std::uint32_t server);
+  void assign(std::uint32_t s, std::uint32_t server);
+  void unassign(World& w, std::uint32_t s);
+  void drain_queue(World& w);
+
+  // closing (proxy_close.cpp)
+  void close_server(World& w, std::uint32_t c, CloseHow how);
+  void close_client(World& w, std::uint32_t s, CloseHow how);
+  void forget_server_conn(World& w, std::uint32_t c, bool hard);
+
+  const Scenario& sc_;
+  ProxyTraits traits_;
+  std::vector<Session> sessions_;
+  std::vector<ServerConn> conns_;
+  std::vector<Server> servers_;
+  std::uint32_t free_sessions_ = kNone;
+  std::uint32_t free_conns_ = kNone;
+  int active_sessions_ = 0;
+  Ring<std::uint32_t> backlog_;  // accepted beyond maxconn, not yet served
+  Ring<std::uint32_t> queue_;    // sessions waiting for a server slot (maxconn)
+  RandomStream balance_rng_;
+  std::uint64_t lc_rotation_ = 0;  // leastconn: where the round robin among equals starts
+};
+
+}  // namespace teardown::models

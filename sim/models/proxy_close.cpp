@@ -1,0 +1,66 @@
+// How the proxy closes each side. Sources: shared/domain section 1.2 ("linger risk"),
+// section 3 ("option nolinger") and LAB-E2E.
+#include "proxy.hpp"
+#include "world.hpp"
+
+namespace teardown::models {
+
+void Proxy::forget_server_conn(World& w, std::uint32_t c, bool hard) {
+  ServerConn& k = conns_[c];
+  Server& srv = servers_[k.server];
+  if (k.state == ServerConn::Busy || k.state == ServerConn::Tunnel) --srv.used;
+  if (k.state == ServerConn::Pooled) {
+    for (std::size_t i = 0; i < srv.idle.size(); ++i) {
+      if (srv.idle[i] == c) {
+        srv.idle.erase(srv.idle.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+  }
+  w.rec.server_connection_closed(w.sim.now(), static_cast<int>(k.server), hard);
+  k.state = ServerConn::Free;
+  k.session = kNone;
+  k.server_timeout.clear();
+  ++k.generation;
+  k.next_free = free_conns_;
+  free_conns_ = c;
+}
+
+void Proxy::close_server(World& w, std::uint32_t c, CloseHow how) {
+  ServerConn& k = conns_[c];
+  if (k.state == ServerConn::Free) return;
+  const EndpointId ep = k.back;
+  // option nolinger: SO_LINGER 0 on every close of that side (CFGHEAD "option nolinger").
+  if (sc_.proxy.nolinger) how = CloseHow::Rst;
+  // 1.5+: a server socket is closed hard unless the server's FIN was already read
+  // (commits ad38aceda, 2b57cb8f3; SRC v1.5.0:src/fd.c fd_delete).
+  if (how == CloseHow::LingerRisk) how = w.tcp.peer_fin_seen(ep) ? CloseHow::Fin : CloseHow::Rst;
+  // A socket the server already reset has nothing left to close.
+  const bool live = w.tcp.state(ep) != TcpState::Closed && w.tcp.state(ep) != TcpState::SynSent;
+  forget_server_conn(w, c, live && how == CloseHow::Rst);
+  if (how == CloseHow::Rst) {
+    w.tcp.abort(ep);
+  } else {
+    w.tcp.close(ep);
+  }
+}
+
+void Proxy::close_client(World& w, std::uint32_t s, CloseHow how) {
+  const EndpointId ep = sessions_[s].front;
+  if (w.tcp.released(ep)) return;
+  if (sc_.proxy.nolinger && how != CloseHow::Rst) {
+    // nolinger on the client side: the FIN goes first (shutdown), then the socket is
+    // closed with SO_LINGER 0 tens of microseconds later: FIN then RST (LAB-E2E).
+    w.tcp.shutdown_write(ep);
+    const Time gap = std::max<Time>(2 * sc_.proxy.processing_time, 10 * kMicrosecond);
+    w.sim.schedule(w.sim.now() + gap, kProxyLingerAbort, ep, 0, w.tcp.incarnation(ep));
+    return;
+  }
+  if (how == CloseHow::Rst) {
+    w.tcp.abort(ep);
+  } else {
+    w.tcp.close(ep);
+  }
+}
+
+}  // namespace teardown::models

@@ -1,0 +1,258 @@
+// The proxy's server side: balancing, server connections, the 2.x idle pool and its purge,
+// health checks, maxconn and the queue.
+#include <algorithm>
+#include <cmath>
+
+#include "proxy.hpp"
+#include "world.hpp"
+
+namespace teardown::models {
+
+bool Proxy::has_slot(const Server& srv) const { return srv.maxconn == 0 || srv.served < srv.maxconn; }
+
+std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
+  Session& ss = sessions_[s];
+  const auto n = static_cast<std::uint32_t>(servers_.size());
+  const std::uint32_t avoid = ss.last_server;  // set by redispatch
+  ss.last_server = kNone;
+  auto usable = [&](std::uint32_t i) {
+    const Server& srv = servers_[i];
+    return srv.up && srv.effective_weight > 0 && has_slot(srv);
+  };
+  std::uint32_t usable_count = 0;
+  for (std::uint32_t i = 0; i < n; ++i) usable_count += usable(i);
+  if (usable_count == 0) return kNone;
+  auto candidate = [&](std::uint32_t i) { return usable(i) && (i != avoid || usable_count == 1); };
+
+  switch (sc_.proxy.balance) {
+    case Balance::RoundRobin:
+    case Balance::StaticRr: {
+      // Weighted round robin, smooth: each server gets its weight's share in every cycle,
+      // interleaved. roundrobin uses the dynamic (slowstart) weight, static-rr the static one.
+      const bool dynamic = sc_.proxy.balance == Balance::RoundRobin;
+      double total = 0;
+      std::uint32_t best = kNone;
+      for (std::uint32_t i = 0; i < n; ++i) {
+        if (!candidate(i)) continue;
+        const double wt = dynamic ? servers_[i].effective_weight : servers_[i].weight;
+        servers_[i].rr_current += wt;
+        total += wt;
+        if (best == kNone || servers_[i].rr_current > servers_[best].rr_current) best = i;
+      }
+      servers_[best].rr_current -= total;
+      return best;
+    }
+    case Balance::LeastConn: {
+      // Fewest assigned requests (or pinned connections) per unit of weight; round robin
+      // among equals (CFGHEAD "balance leastconn").
+      std::uint32_t best = kNone;
+      double best_load = 0;
+      const std::uint32_t start = static_cast<std::uint32_t>(lc_rotation_++ % n);
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t i = (start + k) % n;
+        if (!candidate(i)) continue;
+        const double load = (servers_[i].served + 1) / servers_[i].effective_weight;
+        if (best == kNone || load < best_load) {
+          best = i;
+          best_load = load;
+        }
+      }
+      return best;
+    }
+    case Balance::First:
+      // The first server with a free slot, by id (CFGHEAD "balance first").
+      for (std::uint32_t i = 0; i < n; ++i) {
+        if (candidate(i)) return i;
+      }
+      return kNone;
+    case Balance::Source: {
+      // A hash of the client's address, mapped over the weights; static.
+      std::uint64_t h = w.tcp.host(TcpStack::peer(ss.front));
+      const std::uint64_t hash = splitmix64(h);
+      double total = 0;
+      for (std::uint32_t i = 0; i < n; ++i) total += servers_[i].weight;
+      double point = static_cast<double>(hash % 1'000'003) / 1'000'003.0 * total;
+      std::uint32_t pick = 0;
+      for (std::uint32_t i = 0; i < n; ++i) {
+        point -= servers_[i].weight;
+        if (point < 0) {
+          pick = i;
+          break;
+        }
+      }
+      for (std::uint32_t k = 0; k < n; ++k) {
+        if (candidate((pick + k) % n)) return (pick + k) % n;
+      }
+      return kNone;
+    }
+    case Balance::Random: {
+      // random(<draws>): the least loaded of `draws` weighted random picks (power of two
+      // choices; CFGHEAD "balance random").
+      double total = 0;
+      for (std::uint32_t i = 0; i < n; ++i) total += candidate(i) ? servers_[i].effective_weight : 0;
+      std::uint32_t best = kNone;
+      for (int d = 0; d < sc_.proxy.random_draws; ++d) {
+        double point = balance_rng_.uniform() * total;
+        std::uint32_t pick = kNone;
+        for (std::uint32_t i = 0; i < n; ++i) {
+          if (!candidate(i)) continue;
+          pick = i;
+          point -= servers_[i].effective_weight;
+          if (point < 0) break;
+        }
+        if (best == kNone || servers_[pick].served < servers_[best].served) best = pick;
+      }
+      return best;
+    }
+  }
+  return kNone;
+}
+
+void Proxy::assign(std::uint32_t s, std::uint32_t server) {
+  Session& ss = sessions_[s];
+  if (ss.counted && ss.server == server) return;
+  if (ss.counted) --servers_[ss.server].served;
+  ss.server = server;
+  ss.counted = true;
+  ++servers_[server].served;
+}
+
+void Proxy::unassign(World& w, std::uint32_t s) {
+  Session& ss = sessions_[s];
+  if (!ss.counted) return;
+  ss.counted = false;
+  --servers_[ss.server].served;
+  drain_queue(w);
+}
+
+void Proxy::drain_queue(World& w) {
+  while (!queue_.empty()) {
+    bool slot = false;
+    for (const Server& srv : servers_) slot = slot || (srv.up && has_slot(srv));
+    if (!slot) return;
+    const std::uint32_t s = queue_.front();
+    queue_.pop_front();
+    if (sessions_[s].state == Session::Queued) route(w, s);
+  }
+}
+
+std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t server) {
+  std::uint32_t c;
+  if (free_conns_ != kNone) {
+    c = free_conns_;
+    free_conns_ = conns_[c].next_free;
+  } else {
+    c = static_cast<std::uint32_t>(conns_.size());
+    conns_.emplace_back();
+  }
+  ServerConn& k = conns_[c];
+  const std::uint32_t generation = k.generation;
+  k = ServerConn{};
+  k.generation = generation;
+  k.server = server;
+  k.session = s;
+  k.state = ServerConn::Connecting;
+  w.tcp.trace_new_connections(w.tcp.traced(sessions_[s].front));
+  k.back = w.tcp.connect(w.hosts.proxy(), servers_[server].host, w.proxy_backend_delay, w.proxy_backend_jitter,
+                         kRoleProxyBack, kRoleBackend, c);
+  w.tcp.trace_new_connections(false);
+  w.rec.server_connection_opened(w.sim.now(), static_cast<int>(server));
+  if (sc_.proxy.timeout.connect != kNever) {
+    w.sim.schedule(w.sim.now() + sc_.proxy.timeout.connect, kProxyConnectTimeout, c, 0, k.generation);
+  }
+  return c;
+}
+
+std::uint32_t Proxy::take_pooled(std::uint32_t server, bool first_request) {
+  // http-reuse (CFGHEAD): safe never sends a session's first request over an idle
+  // connection; aggressive only over one already reused once; always over any.
+  std::vector<std::uint32_t>& idle = servers_[server].idle;
+  if (idle.empty()) return kNone;
+  if (first_request && traits_.reuse == HttpReuse::Safe) return kNone;
+  for (std::size_t i = idle.size(); i-- > 0;) {
+    const std::uint32_t c = idle[i];
+    if (first_request && traits_.reuse == HttpReuse::Aggressive && conns_[c].requests < 2) continue;
+    idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
+    return c;
+  }
+  return kNone;
+}
+
+void Proxy::release_to_pool(World& w, std::uint32_t c) {
+  ServerConn& k = conns_[c];
+  Server& srv = servers_[k.server];
+  // Admission to the idle pool, 2.6 (SRC v2.6.0:src/server.c srv_add_to_idle_list, with
+  // pool-low-conn 0 and one thread): kept if the pool is empty, or if used + idle does
+  // not exceed max(used, est_need); otherwise closed at once, and since the server's FIN
+  // has not been read the close is hard (LAB-E2E).
+  const int used = srv.used;  // still counts this connection, as in HAProxy
+  const bool admit = srv.idle.empty() || used + static_cast<int>(srv.idle.size()) <= std::max(used, srv.est_need);
+  if (!admit) {
+    close_server(w, c, CloseHow::LingerRisk);
+    return;
+  }
+  --srv.used;
+  k.state = ServerConn::Pooled;
+  k.session = kNone;
+  srv.idle.push_back(c);
+  if (!srv.purge_armed) {
+    srv.purge_armed = true;
+    w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, k.server);
+  }
+}
+
+void Proxy::purge(World& w, std::uint32_t server) {
+  // The periodic purge (SRC v2.6.0:src/server.c srv_cleanup_idle_conns): kill half the
+  // excess of used + idle over the recent need, then let the need decay.
+  Server& srv = servers_[server];
+  srv.purge_armed = false;
+  if (srv.idle.empty()) return;
+  const int idle = static_cast<int>(srv.idle.size());
+  int exceed = srv.used + idle - std::max(srv.max_used, srv.est_need);
+  exceed = exceed / 2 + (exceed & 1);
+  srv.est_need = std::max((srv.est_need + srv.max_used) / 2, srv.max_used);
+  srv.max_used = srv.used;
+  for (int k = 0; k < exceed && !srv.idle.empty(); ++k) {
+    const std::uint32_t c = srv.idle.front();  // the longest idle
+    close_server(w, c, traits_.server_purge);
+  }
+  if (!srv.idle.empty()) {
+    srv.purge_armed = true;
+    w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, server);
+  }
+}
+
+void Proxy::health_check(World& w, std::uint32_t server) {
+  Server& srv = servers_[server];
+  const HealthCheckConfig& hc = sc_.backends.health_check;
+  w.sim.schedule(w.sim.now() + hc.interval, kHealthCheck, server);
+  // A check succeeds when the server accepts a connection (CFGHEAD 5.2 "check", "inter",
+  // "rise", "fall"); the check's own connection is not simulated.
+  const bool ok = w.backends.listening(static_cast<int>(server));
+  if (srv.up) {
+    srv.fall = ok ? 0 : srv.fall + 1;
+    if (srv.fall >= hc.fall) {
+      srv.up = false;
+      srv.rise = 0;
+    }
+  } else {
+    srv.rise = ok ? srv.rise + 1 : 0;
+    if (srv.rise >= hc.rise) {
+      srv.up = true;
+      srv.fall = 0;
+      srv.up_since = w.sim.now();
+    }
+  }
+  // slowstart: after coming back, the dynamic weight grows linearly over the period, one
+  // step per check (CFGHEAD 5.2 "slowstart").
+  const Time ramp = sc_.backends.slowstart;
+  if (srv.up && ramp != kNever && srv.up_since > 0 && w.sim.now() - srv.up_since < ramp) {
+    const double frac = static_cast<double>(w.sim.now() - srv.up_since) / static_cast<double>(ramp);
+    srv.effective_weight = std::max(frac, 1.0 / 256.0) * srv.weight;
+  } else {
+    srv.effective_weight = srv.weight;
+  }
+  if (srv.up) drain_queue(w);
+}
+
+}  // namespace teardown::models

@@ -1,0 +1,66 @@
+#include "world.hpp"
+
+namespace teardown::models {
+
+World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_delay, Time pb_jitter)
+    : sc(scenario),
+      hosts{scenario.clients.count, scenario.backends.servers},
+      client_proxy_delay(cp_delay),
+      client_proxy_jitter(cp_jitter),
+      proxy_backend_delay(pb_delay),
+      proxy_backend_jitter(pb_jitter),
+      tcp(sim, TcpConfig{scenario.sim.time_wait, scenario.sim.time_wait, scenario.sim.seed}, hosts.count()),
+      rec(scenario.backends.servers, scenario.sim.warmup, scenario.sim.warmup + scenario.sim.duration,
+          scenario.sim.timeseries_bin),
+      backends(scenario),
+      proxy(scenario),
+      clients(scenario) {}
+
+void World::start() {
+  sim.schedule(sc.sim.warmup, kWarmupEnd, 0);
+  backends.start(*this);
+  proxy.start(*this);
+  clients.start(*this);
+}
+
+void World::route(const Notice& n) {
+  switch (tcp.role(n.endpoint)) {
+    case kRoleClient: clients.on_notice(*this, n); return;
+    case kRoleProxyFront: proxy.on_front_notice(*this, n); return;
+    case kRoleProxyBack: proxy.on_back_notice(*this, n); return;
+    case kRoleBackend: backends.on_notice(*this, n); return;
+    default: return;
+  }
+}
+
+void World::dispatch(const Event& e) {
+  const std::uint16_t kind = e.kind();
+  if (is_tcp_event(kind)) {
+    const Notice n = tcp.handle(e);
+    if (n.kind != Notice::None) route(n);
+    return;
+  }
+  switch (kind) {
+    case kArrival:
+    case kOnOffToggle:
+    case kEvictorRun:
+      clients.on_event(*this, e);
+      return;
+    case kBackendServiceDone:
+    case kBackendClose:
+    case kBackendIdle:
+    case kBackendEvent:
+    case kBackendUp:
+      backends.on_event(*this, e);
+      return;
+    case kWarmupEnd:
+      rec.start_measuring(tcp.counters());
+      tcp.reset_time_wait_peaks();
+      return;
+    default:
+      proxy.on_event(*this, e);
+      return;
+  }
+}
+
+}  // namespace teardown::models

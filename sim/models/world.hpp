@@ -1,0 +1,46 @@
+// Everything one run owns: the clock, the TCP stack, the three models and the recorder,
+// and the dispatch of each event to the model it is for.
+#pragma once
+
+#include <vector>
+
+#include "backends.hpp"
+#include "clients.hpp"
+#include "metrics/recorder.hpp"
+#include "proxy.hpp"
+#include "teardown/config.hpp"
+#include "teardown/engine.hpp"
+#include "teardown/tcp.hpp"
+
+namespace teardown::models {
+
+// Host numbering: proxy 0, clients 1..C, backends C+1..C+S (Topology::chain's order).
+struct Hosts {
+  int clients = 0;
+  int servers = 0;
+  HostIndex proxy() const { return 0; }
+  HostIndex client(int i) const { return static_cast<HostIndex>(1 + i); }
+  HostIndex backend(int s) const { return static_cast<HostIndex>(1 + clients + s); }
+  std::size_t count() const { return static_cast<std::size_t>(1 + clients + servers); }
+};
+
+struct World {
+  World(const Scenario& scenario, Time client_proxy_delay, Time client_proxy_jitter, Time proxy_backend_delay,
+        Time proxy_backend_jitter);
+
+  void start();
+  void dispatch(const Event& e);
+  void route(const Notice& n);
+
+  const Scenario& sc;
+  Hosts hosts;
+  Time client_proxy_delay, client_proxy_jitter, proxy_backend_delay, proxy_backend_jitter;
+  Simulator sim;
+  TcpStack tcp;
+  metrics::Recorder rec;
+  Backends backends;
+  Proxy proxy;
+  Clients clients;
+};
+
+}  // namespace teardown::models

@@ -1,0 +1,38 @@
+// run(): scenario -> topology -> world -> events -> Result.
+#include <chrono>
+
+#include "models/world.hpp"
+#include "teardown/scenario.hpp"
+#include "teardown/topology.hpp"
+
+namespace teardown {
+
+Result run(const Scenario& scenario, const RunOptions& options) {
+  if (auto issues = validate(scenario); !issues.empty()) throw ConfigError(std::move(issues));
+  const auto wall_start = std::chrono::steady_clock::now();
+
+  const NetworkConfig& net = scenario.network;
+  // The standard chain; its host ids match models::Hosts (proxy 0, clients, backends).
+  const Topology topo = Topology::chain(static_cast<std::size_t>(scenario.clients.count),
+                                        static_cast<std::size_t>(scenario.backends.servers), net.client_proxy_delay,
+                                        net.proxy_backend_delay, net.jitter);
+  const Topology::Path cp = topo.path(topo.hosts(HostKind::Client).front(), topo.hosts(HostKind::Proxy).front());
+  const Topology::Path pb = topo.path(topo.hosts(HostKind::Proxy).front(), topo.hosts(HostKind::Backend).front());
+
+  auto world = std::make_unique<models::World>(scenario, cp.delay, cp.jitter, pb.delay, pb.jitter);
+  Result result;
+  if (options.trace_connections > 0) world->tcp.trace_into(&result.trace);
+  world->clients.set_traced_connections(options.trace_connections);
+  world->start();
+  const Time end = scenario.sim.warmup + scenario.sim.duration;
+  const std::uint64_t events = world->sim.run_until(end, [&](const Event& e) { world->dispatch(e); });
+
+  result.scenario = scenario;
+  world->rec.finish(end, world->tcp, world->hosts.proxy(), world->hosts.count(), result);
+  result.events = events;
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  world->tcp.trace_into(nullptr);
+  return result;
+}
+
+}  // namespace teardown

@@ -166,13 +166,15 @@ class ConnectionPool:
         if vai is None or time.monotonic() - conn.released_at <= vai:
             return True
         self.stats.add("stale_checks")
+        conn.sock.setblocking(False)  # with a timeout set, Python would poll before the peek
         try:
-            data = conn.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
-            stale = data == b""
+            stale = conn.sock.recv(1, socket.MSG_PEEK) == b""
         except BlockingIOError:
             stale = False
         except OSError:
             stale = True
+        finally:
+            conn.sock.settimeout(self.config.read_timeout)
         if stale:
             self.stats.add("stale_closed")
             conn.close()

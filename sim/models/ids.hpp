@@ -28,10 +28,10 @@ enum EventKind : std::uint16_t {
   kProxyIdle,                       // target: session (LazyDeadline)
   kProxyServerTimeout,              // target: server connection (LazyDeadline)
   kProxyConnectTimeout,             // target: server connection; tag: generation
-  kProxyRetry,                      // target: session; tag: session generation
+  kProxyRetry,                      // target: session; tag: session generation; payload: wait epoch
   kProxyLingerAbort,                // target: front endpoint; tag: session generation (nolinger after shutdown)
   kProxyPurge,                      // target: server
-  kProxyQueueTimeout,               // target: session; tag: generation
+  kProxyQueueTimeout,               // target: session; tag: generation; payload: wait epoch
   kHealthCheck,                     // target: server
   kBackendServiceDone,              // target: backend connection; tag: its generation
   kBackendClose,                    // target: backend connection; tag: its generation

@@ -158,7 +158,8 @@ void Proxy::route(World& w, std::uint32_t s) {
     // Every usable server is at its maxconn: wait in the backend queue (CFG "maxconn").
     ss.state = Session::Queued;
     queue_.push_back(s);
-    w.sim.schedule(w.sim.now() + traits_.queue_timeout, kProxyQueueTimeout, s, 0, ss.generation);
+    // The payload names this wait: a timer left from an earlier wait of the session is stale.
+    w.sim.schedule(w.sim.now() + traits_.queue_timeout, kProxyQueueTimeout, s, ++ss.epoch, ss.generation);
     return;
   }
   assign(s, server);
@@ -423,7 +424,7 @@ void Proxy::retry_or_fail(World& w, std::uint32_t s) {
   --ss.retries_left;
   // A failed connect is retried after min(timeout connect, 1 s) (CFGHEAD "retries").
   ss.state = Session::Connecting;
-  w.sim.schedule(w.sim.now() + traits_.retry_pause, kProxyRetry, s, 0, ss.generation);
+  w.sim.schedule(w.sim.now() + traits_.retry_pause, kProxyRetry, s, ++ss.epoch, ss.generation);
 }
 
 void Proxy::client_left(World& w, std::uint32_t s) {
@@ -554,7 +555,7 @@ void Proxy::on_event(World& w, const Event& e) {
     }
     case kProxyRetry: {
       Session& ss = sessions_[e.target];
-      if (ss.generation != e.generation || ss.state != Session::Connecting) return;
+      if (ss.generation != e.generation || ss.epoch != e.payload || ss.state != Session::Connecting) return;
       // redispatch: the last retry may go to another server (CFGHEAD "option redispatch").
       if (sc_.proxy.redispatch && ss.retries_left == 0) ss.last_server = ss.server;
       route(w, e.target);
@@ -568,14 +569,14 @@ void Proxy::on_event(World& w, const Event& e) {
     }
     case kProxyQueueTimeout: {
       Session& ss = sessions_[e.target];
-      if (ss.generation == e.generation && ss.state == Session::Queued) {
+      if (ss.generation == e.generation && ss.epoch == e.payload && ss.state == Session::Queued) {
         for (std::size_t i = 0; i < queue_.size(); ++i) {
           if (queue_[i] == e.target) {
             queue_.erase(i);
             break;
           }
         }
-        answer_error(w, e.target);  // 503 after timeout queue
+            answer_error(w, e.target);  // 503 after timeout queue
       }
       return;
     }

@@ -67,6 +67,7 @@ class Proxy {
     bool counted = false;        // holds a slot in its server's `served`
     bool force_new = false;      // the next attempt must use a new server connection
     std::uint8_t retries_left = 0;
+    std::uint32_t epoch = 0;  // counts the session's waits (queue, retry pause) for their timers
     LazyDeadline idle;
   };
   struct ServerConn {

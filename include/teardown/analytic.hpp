@@ -1,0 +1,61 @@
+// Closed-form and small-chain estimates of what the simulator measures, for cross-checks
+// and for drawing theory beside simulation. Each function states its assumptions; the
+// derivations are in docs/model.md section 5 (after shared/domain section 10.2).
+#pragma once
+
+#include <vector>
+
+#include "teardown/time.hpp"
+
+namespace teardown::analytic {
+
+// One pooled connection reused after Poisson idle gaps (pool of one, LIFO top of stack).
+struct StaleReuseInputs {
+  double reuse_rate = 1.0;            // lambda: requests per second on the connection
+  Time proxy_timeout = kSecond;       // T: the proxy's client-side idle timeout, from the response
+  Time one_way_delay = 250 * kMicrosecond;  // d: client <-> proxy
+  Time processing_time = 20 * kMicrosecond; // p: how long a request sits unread at the proxy
+  Time idle_evict = kNever;           // E: the client's idle monitor threshold (off: kNever)
+  Time evict_interval = 5 * kSecond;  // I: how often the monitor runs (uniform phase)
+  Time validate_after_inactivity = kNever;  // V: the stale check threshold (off: kNever)
+};
+
+struct StaleReuseEstimate {
+  double p_race = 0;        // per reuse: the request crosses the proxy's close (no check can catch it)
+  double p_closed = 0;      // per reuse: the FIN has already arrived (a stale check catches it)
+  double p_fail = 0;        // per reuse: what fails given the evictor and the stale check
+  double p_evicted = 0;     // per reuse: the monitor closed the connection before the request
+  // Per request, pool of one: a failure or an eviction leaves no pooled connection and the
+  // next request opens a fresh one, which cannot fail: p_fail / (1 + p_fail + p_evicted).
+  double failure_ratio = 0;
+};
+
+// A reuse after idle gap g (measured at the client from the response) fails when its request
+// reaches the proxy after the close began, g >= T - 2d - p; the FIN is at the client from
+// g = T on. With G ~ Exp(lambda), and the monitor closing the connection at age E + U*I.
+StaleReuseEstimate stale_reuse(const StaleReuseInputs& in);
+
+// New server-side connections per request under keep-alive with private server connections
+// (1.5-1.8, or http-reuse never), many interleaved sessions, a balancer that picks server i
+// with probability weights[i] / sum: a switch happens with probability 1 - sum p_i^2, and
+// every new client connection opens one too. prefer-last-server removes the switches.
+double server_connections_per_request(const std::vector<double>& weights, bool prefer_last_server,
+                                      double client_connections_per_request);
+
+// The share of K pinned (per-connection balanced) connections held by a server that came
+// back empty t seconds ago, among n equal servers, when connections end at total rate c per
+// second (each after an exponential life of mean K/c) and are replaced at once.
+// roundrobin gives it 1/n of new connections: (1/n)(1 - exp(-c t / K));
+// leastconn gives it all of them until it holds its share: min(1/n, 1 - exp(-c t / K)).
+double restarted_share_roundrobin(double t_seconds, int servers, double connections, double closures_per_second);
+double restarted_share_leastconn(double t_seconds, int servers, double connections, double closures_per_second);
+
+// HAProxy 2.x's purge applied to a server whose only connection went idle right after being
+// used: how many purge periods until the purge closes it (SRC v2.6.0 srv_cleanup_idle_conns;
+// LAB-4 measured 3 periods, 15 s). Iterates the exact integer recurrence.
+int purge_periods_until_close(int est_need_at_start = 0);
+
+// The stationary distribution of a finite Markov chain with row-stochastic matrix P (Eigen).
+std::vector<double> stationary_distribution(const std::vector<std::vector<double>>& P);
+
+}  // namespace teardown::analytic

@@ -1,0 +1,125 @@
+// The analytic estimates against the simulator (issue 6). Tolerances come from the
+// sampling error of the simulated figure, not from tuning: a ratio measured over n requests
+// has binomial standard error sqrt(r (1 - r) / n); we accept |sim - theory| < 4.5 SE, which
+// a correct model fails with probability < 1e-5 per point (so < 1e-3 over the grid). For the
+// stale-reuse chain the failures are negatively correlated (a failure is never followed by
+// another), so the binomial error is, if anything, too large.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+
+#include "../models/scenario_runs.hpp"
+#include "teardown/analytic.hpp"
+
+using namespace teardown;
+using namespace teardown::test;
+namespace m = teardown::metric_names;
+namespace a = teardown::analytic;
+
+TEST_CASE("stale reuse: the closed form matches the simulator over a grid", "[analytic]") {
+  struct Point {
+    double lambda;
+    Time T;
+    Time evict, interval, check;
+  };
+  const Point grid[] = {
+      {0.5, kSecond, kNever, 0, kNever},
+      {1.0, kSecond, kNever, 0, kNever},
+      {2.0, kSecond, kNever, 0, kNever},
+      {1.0, 2 * kSecond, kNever, 0, kNever},
+      {1.0, kSecond, 800 * kMillisecond, 400 * kMillisecond, kNever},  // the monitor catches some
+      {1.0, kSecond, 500 * kMillisecond, 100 * kMillisecond, kNever},  // ... or all
+      {1.0, kSecond, kNever, 0, 500 * kMillisecond},                   // a stale check
+      {4.0, 300 * kMillisecond, kNever, 0, 100 * kMillisecond},
+  };
+  for (const Point& p : grid) {
+    Scenario s = example("stale-reuse-keepalive");
+    s.sim.duration = 600 * kSecond;
+    s.clients.arrival.rate = p.lambda * s.clients.count;
+    s.proxy.timeout.http_keep_alive = p.T;
+    s.clients.pool.idle_evict = p.evict;
+    if (p.interval > 0) s.clients.pool.evict_interval = p.interval;
+    s.clients.pool.validate_after_inactivity = p.check;
+    const Result r = run_checked(s);
+
+    a::StaleReuseInputs in;
+    in.reuse_rate = p.lambda;
+    in.proxy_timeout = p.T;
+    in.one_way_delay = s.network.client_proxy_delay;
+    in.processing_time = s.proxy.processing_time;
+    in.idle_evict = p.evict;
+    in.evict_interval = s.clients.pool.evict_interval;
+    in.validate_after_inactivity = p.check;
+    const double expected = a::stale_reuse(in).failure_ratio;
+    const double n = metric(r, m::kRequestsStarted);
+    const double ratio = metric(r, m::kRequestsFailed) / n;
+    const double se = std::sqrt(std::max(expected * (1 - expected), 1.0 / n) / n);
+    INFO("lambda " << p.lambda << " T " << format_duration(p.T) << " evict " << format_duration(p.evict) << " check "
+                   << format_duration(p.check) << ": simulated " << ratio << ", expected " << expected << " +- "
+                   << 4.5 * se);
+    CHECK(std::abs(ratio - expected) < 4.5 * se);
+  }
+}
+
+TEST_CASE("server connections per request under 1.5 keep-alive match 1 - sum p_i^2", "[analytic]") {
+  for (const std::vector<int>& weights : {std::vector<int>{1, 1, 1}, std::vector<int>{1, 2, 3}, std::vector<int>{1, 1}}) {
+    for (const bool pls : {false, true}) {
+      Scenario s = example("switch-resets-1.5");
+      s.backends.servers = static_cast<int>(weights.size());
+      s.backends.weights = weights;
+      s.proxy.prefer_last_server = pls;
+      s.proxy.balance = Balance::Random;  // independent weighted picks: the formula's assumption
+      s.proxy.random_draws = 1;
+      s.proxy.version = ProxyVersion::V2_0;
+      s.proxy.http_reuse = HttpReuse::Never;
+      const Result r = run_checked(s);
+      double requests = 0;
+      for (const auto& row : r.per_server) requests += static_cast<double>(row.requests);
+      const std::vector<double> w(weights.begin(), weights.end());
+      const double expected = a::server_connections_per_request(w, pls, metric(r, m::kConnClientPerRequest));
+      const double measured = metric(r, m::kConnServerPerRequest);
+      const double se = std::sqrt(std::max(expected * (1 - expected), 1.0 / requests) / requests);
+      INFO("weights " << weights.size() << " pls " << pls << ": " << measured << " vs " << expected);
+      CHECK(std::abs(measured - expected) < 4.5 * se + 0.005);  // + the few connections warm-up leaves
+    }
+  }
+}
+
+TEST_CASE("the purge recurrence closes a lone idle connection after three periods, as LAB-4 measured", "[analytic]") {
+  CHECK(a::purge_periods_until_close() == 3);
+  // In the simulator: a lone client with long silences; its server connection idles in the
+  // pool and the purge closes it hard three periods (15 s) after its response.
+  Scenario s = example("purge-after-client-leaves");
+  s.clients.arrival.rate = 0.02;
+  RunOptions opt;
+  opt.trace_connections = 1;
+  const Result r = run(s, opt);
+  std::map<ConnectionId, Time> last_response;
+  double first_gap = -1;
+  for (const TraceRecord& t : r.trace) {
+    if (t.what != TraceRecord::Sent) continue;
+    if (t.side == 1 && (t.flags & kSegData) && t.bytes == s.clients.response_size) last_response[t.connection] = t.at;
+    // A hard close by the proxy of a connection it opened: a server-side connection.
+    if (t.side == 0 && (t.flags & kSegRst) && t.rule == ResetRule::LingerZero && last_response.count(t.connection)) {
+      first_gap = to_seconds(t.at - last_response[t.connection]);
+      break;
+    }
+  }
+  REQUIRE(first_gap > 0);
+  CHECK(first_gap == Approx(15.0).margin(0.01));
+}
+
+TEST_CASE("the stationary distribution of the pool-of-one chain gives p / (1 + p)", "[analytic]") {
+  const double p = 0.3;
+  // State 0: a pooled connection; 1: none. A reuse fails with p; a fresh connection cannot.
+  const auto pi = a::stationary_distribution({{1 - p, p}, {1.0, 0.0}});
+  CHECK(pi[0] * p == Approx(p / (1 + p)));
+}
+
+TEST_CASE("restart shares: leastconn catches up, roundrobin follows exp(-c t / K)", "[analytic]") {
+  CHECK(a::restarted_share_roundrobin(0, 3, 90, 1.5) == 0);
+  CHECK(a::restarted_share_roundrobin(1e9, 3, 90, 1.5) == Approx(1.0 / 3));
+  CHECK(a::restarted_share_leastconn(60, 3, 90, 1.5) == Approx(1.0 / 3));
+  CHECK(a::restarted_share_leastconn(10, 3, 90, 1.5) > a::restarted_share_roundrobin(10, 3, 90, 1.5));
+}

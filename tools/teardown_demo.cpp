@@ -47,7 +47,7 @@ void run_story(const Story& story, int index) {
     if (n.kind != Notice::None && story.react) story.react(tcp, n, ep);
   });
   std::printf("\n[%d] %s\n", index, story.title.c_str());
-  std::printf("%s", format_ladder(trace, TcpStack::connection_of(ep), story.left, story.right).c_str());
+  std::printf("%s", format_ladder(trace, tcp.trace_id(ep), story.left, story.right).c_str());
   const TcpCounters& c = tcp.counters();
   std::printf("    => RST sent: %llu (seen by an application: %llu, absorbed by a kernel: %llu); TIME_WAIT entered: %llu\n",
               static_cast<unsigned long long>(c.rst_sent),

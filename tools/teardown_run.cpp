@@ -42,9 +42,9 @@ int main(int argc, char** argv) {
               (unsigned long long)inv.requests_started, (unsigned long long)inv.requests_completed,
               (unsigned long long)inv.requests_failed, (unsigned long long)inv.requests_in_flight,
               (unsigned long long)inv.rst_sent, (unsigned long long)inv.rst_arrived, (unsigned long long)inv.rst_in_flight);
-  for (const auto& t : r.trace) (void)t;
-  if (!r.trace.empty()) {
-    std::printf("\n%s", teardown::format_ladder(r.trace, r.trace.front().connection, "left", "right").c_str());
+  for (const auto& c : r.traced) {
+    std::printf("\nconnection %u: %s -> %s\n%s", c.connection, c.left.c_str(), c.right.c_str(),
+                teardown::format_ladder(r.trace, c.connection, c.left, c.right).c_str());
   }
   return 0;
 }

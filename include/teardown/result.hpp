@@ -48,10 +48,10 @@ struct Invariants {
   std::uint64_t rst_in_flight = 0;
 };
 
-// One recorded socket event of a traced connection, with the names of its two sides.
+// A traced connection: its trace id and the names of its two ends.
 struct TracedConnection {
-  ConnectionId connection = 0;
-  std::string left, right;  // e.g. "client-3", "proxy"
+  std::uint32_t connection = 0;  // TraceRecord::connection
+  std::string left, right;       // the connecting and the accepting side, e.g. "client-3", "proxy"
 };
 
 struct Result {

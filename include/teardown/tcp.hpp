@@ -144,7 +144,7 @@ struct TcpCounters {
 struct TraceRecord {
   enum What : std::uint8_t { Sent, Arrived, AppClose, AppShutdown, AppAbort };
   Time at = 0;
-  ConnectionId connection = 0;
+  std::uint32_t connection = 0;   // the connection's trace id (1, 2, ... in opening order)
   std::uint8_t side = 0;          // 0 = the connecting side, 1 = the accepting side
   What what = Sent;
   std::uint8_t flags = 0;         // SegmentFlag bits
@@ -211,7 +211,15 @@ class TcpStack {
   }
   // While a trace is kept: whether connections opened from now on are traced.
   void trace_new_connections(bool on) { trace_new_ = on && trace_ != nullptr; }
-  bool traced(EndpointId ep) const { return conn_[connection_of(ep)].traced; }
+  bool traced(EndpointId ep) const { return conn_[connection_of(ep)].trace_id != 0; }
+  // The id its trace records carry (0 when not traced); unique across slot reuse.
+  std::uint32_t trace_id(EndpointId ep) const { return conn_[connection_of(ep)].trace_id; }
+  // Who is at each end of every traced connection, by trace id - 1.
+  struct TracedEnds {
+    HostIndex from_host = 0, to_host = 0;
+    Role from_role = 0, to_role = 0;
+  };
+  const std::vector<TracedEnds>& traced_connections() const { return traced_ends_; }
   // Changes whenever the connection's slot is reused: lets a model tell its own connection
   // from a later one in the same slot.
   std::uint32_t incarnation(EndpointId ep) const { return conn_[connection_of(ep)].incarnation; }
@@ -242,7 +250,7 @@ class TcpStack {
     Time opened_at = 0;
     std::uint32_t incarnation = 0;
     ConnectionId next_free = 0;
-    bool traced = false;
+    std::uint32_t trace_id = 0;  // 0: not traced
   };
   struct Host {
     std::uint32_t time_wait = 0;
@@ -282,6 +290,7 @@ class TcpStack {
   std::vector<TraceRecord>* trace_ = nullptr;
   std::size_t arrival_mark_ = 0;  // where the current arrival's trace line goes
   bool trace_new_ = false;
+  std::vector<TracedEnds> traced_ends_;
 };
 
 }  // namespace teardown

@@ -10,8 +10,8 @@
 namespace teardown {
 
 // One connection's trace as a ladder: "  1.250ms  client ──FIN──▶ server   CLOSE_WAIT, app: end of stream".
-// `left` and `right` name the connecting and the accepting side.
-std::string format_ladder(const std::vector<TraceRecord>& trace, ConnectionId connection, const std::string& left,
+// `connection` is a trace id; `left` and `right` name the connecting and the accepting side.
+std::string format_ladder(const std::vector<TraceRecord>& trace, std::uint32_t connection, const std::string& left,
                           const std::string& right);
 
 // "SYN", "DATA", "FIN", "DATA+FIN", "ACK", "RST", ...

@@ -2,6 +2,7 @@
 // and the dispatch of each event to the model it is for.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "backends.hpp"
@@ -22,6 +23,12 @@ struct Hosts {
   HostIndex client(int i) const { return static_cast<HostIndex>(1 + i); }
   HostIndex backend(int s) const { return static_cast<HostIndex>(1 + clients + s); }
   std::size_t count() const { return static_cast<std::size_t>(1 + clients + servers); }
+  // Topology::chain's names: "proxy", "client-<i>", "backend-<s>".
+  std::string name(HostIndex h) const {
+    if (h == 0) return "proxy";
+    const int i = static_cast<int>(h) - 1;
+    return i < clients ? "client-" + std::to_string(i) : "backend-" + std::to_string(i - clients);
+  }
 };
 
 struct World {

@@ -31,6 +31,11 @@ Result run(const Scenario& scenario, const RunOptions& options) {
   world->rec.finish(end, world->tcp, world->hosts.proxy(), world->hosts.count(), result);
   result.events = events;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const auto& ends = world->tcp.traced_connections();
+  for (std::size_t i = 0; i < ends.size(); ++i) {
+    result.traced.push_back({static_cast<std::uint32_t>(i + 1), world->hosts.name(ends[i].from_host),
+                             world->hosts.name(ends[i].to_host)});
+  }
   world->tcp.trace_into(nullptr);
   return result;
 }

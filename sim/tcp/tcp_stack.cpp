@@ -44,7 +44,11 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
   k.jitter = jitter;
   k.opened_at = sim_.now();
   ++k.incarnation;
-  k.traced = trace_new_;
+  k.trace_id = 0;
+  if (trace_new_) {
+    traced_ends_.push_back({from, to, from_role, to_role});
+    k.trace_id = static_cast<std::uint32_t>(traced_ends_.size());
+  }
 
   const EndpointId a = 2 * c;
   ep_[a] = Endpoint{};
@@ -72,7 +76,7 @@ void TcpStack::transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes
   sim_.schedule(at, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes), k.incarnation);
   ++counters_.segments_sent;
   if (flags & kSegFin) ++counters_.fins_sent;
-  if (k.traced) record(sim_.now(), from, TraceRecord::Sent, flags, rule, Notice::None, AppError::None,
+  if (k.trace_id) record(sim_.now(), from, TraceRecord::Sent, flags, rule, Notice::None, AppError::None,
                        ResetFate::Dropped, bytes);
 }
 
@@ -144,14 +148,14 @@ void TcpStack::shutdown_write(EndpointId ep) {
     return;
   }
   me.flags |= kShutWr;
-  if (conn_[connection_of(ep)].traced) record(sim_.now(), ep, TraceRecord::AppShutdown, 0, ResetRule::NoSuchConnection);
+  if (conn_[connection_of(ep)].trace_id) record(sim_.now(), ep, TraceRecord::AppShutdown, 0, ResetRule::NoSuchConnection);
   transmit(ep, kSegFin);
 }
 
 void TcpStack::close(EndpointId ep) {
   Endpoint& me = ep_[ep];
   assert(!(me.flags & kReleased));
-  const bool traced = conn_[connection_of(ep)].traced;
+  const bool traced = conn_[connection_of(ep)].trace_id != 0;
   switch (me.state) {
     case TcpState::Closed:  // already reset, or TIME_WAIT over: just let go
     case TcpState::SynSent:  // abandon the attempt; a late SYN-ACK will meet no socket
@@ -261,14 +265,14 @@ Notice TcpStack::on_segment(const Event& e) {
     me.last_arrival = sim_.now();
     transmit(ep, kSegSynAck);
     Notice n{Notice::Accepted, ep, me.owner};
-    if (conn_[c].traced) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection, n.kind);
+    if (conn_[c].trace_id) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection, n.kind);
     return n;
   }
 
   if (me.state == TcpState::Closed) {
     // RFC 9293 3.5.2 "Reset Generation": a segment for a connection that does not exist
     // (the socket is gone, or was aborted) is answered with RST.
-    if (conn_[c].traced) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection);
+    if (conn_[c].trace_id) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection);
     send_reset(ep, ResetRule::NoSuchConnection);
     return {};
   }
@@ -284,7 +288,7 @@ Notice TcpStack::on_segment(const Event& e) {
   } else {
     n = on_data_or_fin(ep, flags, bytes, app_flags);
   }
-  if (conn_[c].traced) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection, n.kind,
+  if (conn_[c].trace_id) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection, n.kind,
                               AppError::None, ResetFate::Dropped, bytes);
   return n;
 }
@@ -373,7 +377,7 @@ Notice TcpStack::on_reset(EndpointId ep, Role sender_role, ResetRule rule) {
     n.error = err;
   }
   ++counters_.rst_by_fate[static_cast<std::size_t>(fate)];
-  if (conn_[connection_of(ep)].traced) {
+  if (conn_[connection_of(ep)].trace_id) {
     record(sim_.now(), ep, TraceRecord::Arrived, kSegRst, rule, n.kind, n.error, fate);
   }
   return n;
@@ -414,7 +418,7 @@ void TcpStack::record(Time at, EndpointId ep, TraceRecord::What what, std::uint8
   TraceRecord r;
   r.what = what;
   r.at = at;
-  r.connection = connection_of(ep);
+  r.connection = conn_[connection_of(ep)].trace_id;
   r.side = static_cast<std::uint8_t>(ep & 1u);
   r.what = what;
   r.flags = flags;

@@ -43,7 +43,7 @@ std::string notice_text(const TraceRecord& r) {
 
 }  // namespace
 
-std::string format_ladder(const std::vector<TraceRecord>& trace, ConnectionId connection, const std::string& left,
+std::string format_ladder(const std::vector<TraceRecord>& trace, std::uint32_t connection, const std::string& left,
                           const std::string& right) {
   std::string out;
   const std::size_t width = std::max(left.size(), right.size());

@@ -19,9 +19,26 @@ std::string type_name(::py::handle value) {
   return ::py::str(::py::type::of(value).attr("__name__"));
 }
 
+// Where a converted value goes: under a key of a table, or at the end of an array.
+struct IntoTable {
+  toml::table& table;
+  std::string key;
+  template <typename T>
+  void operator()(T&& value) const {
+    table.insert_or_assign(key, std::forward<T>(value));
+  }
+};
+struct IntoArray {
+  toml::array& array;
+  template <typename T>
+  void operator()(T&& value) const {
+    array.push_back(std::forward<T>(value));
+  }
+};
+
 // Hands a TOML value for `value` to `sink`, or records why TOML cannot hold it.
 template <typename Sink>
-void to_toml_value(::py::handle value, const std::string& path, std::vector<ConfigIssue>& issues, Sink&& sink);
+void to_toml_value(::py::handle value, const std::string& path, std::vector<ConfigIssue>& issues, const Sink& sink);
 
 toml::table to_toml_table(const ::py::dict& data, const std::string& path, std::vector<ConfigIssue>& issues) {
   toml::table table;
@@ -31,13 +48,13 @@ toml::table to_toml_table(const ::py::dict& data, const std::string& path, std::
       continue;
     }
     const std::string name = key.cast<std::string>();
-    to_toml_value(value, join(path, name), issues, [&](auto&& v) { table.insert_or_assign(name, std::forward<decltype(v)>(v)); });
+    to_toml_value(value, join(path, name), issues, IntoTable{table, name});
   }
   return table;
 }
 
 template <typename Sink>
-void to_toml_value(::py::handle value, const std::string& path, std::vector<ConfigIssue>& issues, Sink&& sink) {
+void to_toml_value(::py::handle value, const std::string& path, std::vector<ConfigIssue>& issues, const Sink& sink) {
   PyObject* obj = value.ptr();
   if (PyBool_Check(obj)) {
     sink(obj == Py_True);
@@ -63,8 +80,7 @@ void to_toml_value(::py::handle value, const std::string& path, std::vector<Conf
     toml::array array;
     std::size_t i = 0;
     for (::py::handle item : value) {
-      to_toml_value(item, path + "[" + std::to_string(i++) + "]", issues,
-                    [&](auto&& v) { array.push_back(std::forward<decltype(v)>(v)); });
+      to_toml_value(item, path + "[" + std::to_string(i++) + "]", issues, IntoArray{array});
     }
     sink(std::move(array));
   } else if (PyNumber_Check(obj) && Py_TYPE(obj)->tp_as_number->nb_float != nullptr) {  // numpy floats
@@ -125,7 +141,7 @@ Scenario scenario_from_dict(const ::py::dict& data) {
 }
 
 void bind_scenario(::py::module_& m) {
-  ::py::register_exception_translator([](std::exception_ptr thrown) {
+  ::py::register_local_exception_translator([](std::exception_ptr thrown) {
     try {
       if (thrown) std::rethrow_exception(thrown);
     } catch (const ConfigError& error) {

@@ -1,5 +1,9 @@
 """teardown: predicts what TCP connection teardown does in pooled clients -> HAProxy -> backends.
 
+    import teardown as td
+    r = td.run({"proxy": {"mode": "http-server-close"}, "backends": {"workers": 4}})
+    r.metrics["backend.resets_per_s_per_server"], r.per_server, r.timeseries
+
 The compiled core lives in the private module ``teardown._core``; this package is the
 public, Pythonic layer over it.
 """
@@ -7,5 +11,19 @@ public, Pythonic layer over it.
 from __future__ import annotations
 
 from teardown._core import NEVER, __version__, format_duration, parse_duration
+from teardown.api import load, run
+from teardown.errors import ConfigError
+from teardown.result import Result
+from teardown.scenario import Scenario
 
-__all__ = ["NEVER", "__version__", "format_duration", "parse_duration"]
+__all__ = [
+    "NEVER",
+    "ConfigError",
+    "Result",
+    "Scenario",
+    "__version__",
+    "format_duration",
+    "load",
+    "parse_duration",
+    "run",
+]

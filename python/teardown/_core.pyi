@@ -1,7 +1,26 @@
-"""Type stubs for teardown's compiled core."""
+"""Type stubs for teardown's compiled core (private: use the ``teardown`` package)."""
+
+from typing import Any
 
 NEVER: int
 __version__: str
 
+# bind_time.cpp
 def parse_duration(text: str) -> int: ...
 def format_duration(ns: int) -> str: ...
+
+# bind_scenario.cpp: scenarios are nested dicts of TOML values (str, int, float, bool, list, dict).
+def normalize_scenario(data: dict[str, Any]) -> dict[str, Any]: ...
+def load_scenario(path: str) -> dict[str, Any]: ...
+def scenario_toml(data: dict[str, Any]) -> str: ...
+
+# bind_run.cpp: the Result as plain data, keys
+#   scenario: dict; metrics: dict[str, float]; invariants: dict[str, int]; events: int; wall_seconds: float;
+#   per_server: dict[str, list]  (server, requests, connections_opened, mean_open_connections, resets_seen,
+#                                 request_share);
+#   timeseries: {bin_ns: int, bins: int, servers: int, requests: list[int], open_connections: list[float]}
+#                (flat, index bin * servers + server);
+#   trace: dict[str, list]  (time_ns, connection, side, what, segment, rule, state_after, notice, error,
+#                            fate, bytes);
+#   ladders: list[{connection: int, left: str, right: str, text: str}].
+def run(scenario: dict[str, Any], trace_connections: int = 0) -> dict[str, Any]: ...

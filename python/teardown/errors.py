@@ -20,7 +20,11 @@ class ConfigError(ValueError):
         if isinstance(issues, str):
             issues = [{"path": "", "message": issues, "where": ""}]
         self.issues: list[dict[str, str]] = [
-            {"path": str(i.get("path", "")), "message": str(i.get("message", "")), "where": str(i.get("where", ""))}
+            {
+                "path": str(i.get("path", "")),
+                "message": str(i.get("message", "")),
+                "where": str(i.get("where", "")),
+            }
             for i in issues
         ]
         super().__init__(self.issues)  # args round-trip through pickle

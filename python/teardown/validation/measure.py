@@ -74,9 +74,10 @@ DEFAULTS: dict[str, Any] = {
     "validation": {"duration": "4s", "max_requests": 2000, "repeats": 3, "settle": "0.3s"},
 }
 
+# Exponential think times: the simulator's closed loop draws the same distribution, so the
+# measured and predicted stale-reuse rates are comparable (shared/domain 10.2).
 _KA_1S = {"proxy": {"mode": "http-keep-alive", "timeout": {"http_keep_alive": "1s"}},
-          "clients": {"count": 12, "arrival": {"kind": "closed", "think_time": "1s", "think_dist": "uniform",
-                                               "think_spread": 0.6}}}
+          "clients": {"count": 12, "arrival": {"kind": "closed", "think_time": "1s", "think_dist": "exponential"}}}
 _SCL = {"proxy": {"mode": "http-server-close"},
         "backends": {"keep_alive": "close-after-response", "close_delay": "5ms"},
         "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}}
@@ -86,7 +87,8 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "ka-stale": _KA_1S,
     "ka-stale-evict": {**_KA_1S, "clients": {**_KA_1S["clients"], "pool": {"idle_evict": "0.5s"}}},
     # LAB-E2E bullet 2: client-side nolinger -> FIN then RST -> next write EPIPE.
-    "ka-nolinger-client": {**_KA_1S, "proxy": {**_KA_1S["proxy"], "nolinger": "client"}},
+    # (nolinger on both sides, as the simulator's proxy.nolinger sets it; the client side decides.)
+    "ka-nolinger-client": {**_KA_1S, "proxy": {**_KA_1S["proxy"], "nolinger": True}},
     # LAB-E2E bullet 4: server-close vs a backend closing after write, with / without delay.
     "scl-close-delay": _SCL,
     "scl-close-nodelay": {**_SCL, "backends": {**_SCL["backends"], "close_delay": "0s"}},

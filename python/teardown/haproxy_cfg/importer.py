@@ -1,0 +1,76 @@
+"""``import_haproxy``: a haproxy.cfg into a partial teardown scenario, with a report."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from teardown.errors import ConfigError
+from teardown.haproxy_cfg.build import build
+from teardown.haproxy_cfg.choose import Reader, choose
+from teardown.haproxy_cfg.keywords import VERSIONS, looks_like_directive
+from teardown.haproxy_cfg.lexer import check_top_level, read_sections
+from teardown.haproxy_cfg.mapping import map_scenario
+from teardown.haproxy_cfg.report import Unmapped, unmapped_lines
+from teardown.haproxy_cfg.settings import Context
+
+__all__ = ["ImportResult", "import_haproxy"]
+
+
+@dataclass
+class ImportResult:
+    """What an import found.
+
+    ``scenario`` is a partial scenario dict (``{"proxy": {...}, "backends": {...}}``) with
+    only the keys the file determines, to be merged onto the defaults; ``unmapped`` lists
+    every directive line it does not reflect, with the reason; ``notes`` the decisions made.
+    """
+
+    scenario: dict[str, Any]
+    unmapped: list[Unmapped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (
+            f"ImportResult(scenario={self.scenario!r}, unmapped=<{len(self.unmapped)} lines>, "
+            f"notes=<{len(self.notes)}>)"
+        )
+
+
+def import_haproxy(path: str | os.PathLike[str], version: str = "2.6") -> ImportResult:
+    """Reads the haproxy.cfg at ``path`` as HAProxy ``version`` would ("1.4", "1.5", "1.8",
+    "2.0" or "2.6"; the file cannot tell which release it targets).
+
+    Raises ``teardown.errors.ConfigError`` ("haproxy.cfg:LINE: reason") for an unreadable or
+    binary file, a directive outside any section, or a known directive with a malformed
+    value. Directives it does not know are not errors: they are listed in ``unmapped``.
+    """
+    version = _check_version(version)
+    source = os.fsdecode(os.fspath(path))
+    ctx = Context(source, version)
+    ctx.note(f"modelled as HAProxy {version} (a haproxy.cfg does not say which release it targets)")
+    sections = read_sections(path, source)
+    check_top_level(sections, looks_like_directive, source)
+    built = build(sections, ctx)
+    reader = Reader()
+    choice = choose(sections, built, reader, ctx)
+    scenario, tcp = map_scenario(choice, built, reader, ctx)
+    unmapped = unmapped_lines(sections, choice, reader, ctx, tcp)
+    return ImportResult(scenario, unmapped, ctx.notes)
+
+
+def _check_version(version: str) -> str:
+    """The release, as one of VERSIONS; anything else is a ConfigError naming proxy.version."""
+    text = str(version)
+    if text not in VERSIONS:
+        raise ConfigError(
+            [
+                {
+                    "path": "proxy.version",
+                    "message": f"expected one of {', '.join(VERSIONS)}, got '{text}'",
+                    "where": "",
+                }
+            ]
+        )
+    return text

@@ -10,14 +10,18 @@ public, Pythonic layer over it.
 
 from __future__ import annotations
 
+from teardown import analytic
 from teardown._core import NEVER, __version__, format_duration, parse_duration
 from teardown.api import load, run
 from teardown.errors import ConfigError
 from teardown.result import Result
 from teardown.scenario import Scenario
+from teardown.summarise import summarise
+from teardown.sweep import sweep
 
 __all__ = [
     "NEVER",
+    "analytic",
     "ConfigError",
     "Result",
     "Scenario",
@@ -26,4 +30,6 @@ __all__ = [
     "load",
     "parse_duration",
     "run",
+    "summarise",
+    "sweep",
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 NEVER: int
 __version__: str
+__git_commit__: str
 
 # bind_time.cpp
 def parse_duration(text: str) -> int: ...
@@ -24,3 +25,23 @@ def scenario_toml(data: dict[str, Any]) -> str: ...
 #                            fate, bytes);
 #   ladders: list[{connection: int, left: str, right: str, text: str}].
 def run(scenario: dict[str, Any], trace_connections: int = 0) -> dict[str, Any]: ...
+
+def analytic_stale_reuse(
+    reuse_rate: float,
+    proxy_timeout: str | float | None,
+    one_way_delay: str | float | None,
+    processing_time: str | float | None,
+    idle_evict: str | float | None,
+    evict_interval: str | float | None,
+    validate_after_inactivity: str | float | None,
+) -> dict[str, float]: ...
+def analytic_server_connections_per_request(
+    weights: list[float], prefer_last_server: bool, client_connections_per_request: float
+) -> float: ...
+def analytic_restarted_share_roundrobin(
+    t_seconds: float, servers: int, connections: float, closures_per_second: float
+) -> float: ...
+def analytic_restarted_share_leastconn(
+    t_seconds: float, servers: int, connections: float, closures_per_second: float
+) -> float: ...
+def analytic_purge_periods_until_close(est_need_at_start: int = 0) -> int: ...

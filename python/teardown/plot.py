@@ -50,7 +50,11 @@ def _mean_and_ci(df: pd.DataFrame, metric: str) -> tuple[Any, Any, Any]:
 
 def modes(
     df: pd.DataFrame,
-    metrics: Sequence[str] = ("client.failures_per_s", "backend.resets_per_s_per_server", "skew.requests.max_over_mean"),
+    metrics: Sequence[str] = (
+        "client.failures_per_s",
+        "backend.resets_per_s_per_server",
+        "skew.requests.max_over_mean",
+    ),
     by: str = "proxy.mode",
     labels: Sequence[str] | None = None,
     ax: Axes | None = None,
@@ -64,14 +68,20 @@ def modes(
         from teardown import summarise
 
         df = summarise(df)
-    names = list(labels) if labels is not None else [str(v) for v in df[by]] if by in df else [str(i) for i in df.index]
+    names = (
+        list(labels)
+        if labels is not None
+        else [str(v) for v in df[by]]
+        if by in df
+        else [str(i) for i in df.index]
+    )
     if ax is None:
         _, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.8), squeeze=False)
         axes = list(axes[0])
     else:
         axes = [ax] if len(metrics) == 1 else list(ax)
     x = np.arange(len(names))
-    for a, metric in zip(axes, metrics):
+    for a, metric in zip(axes, metrics, strict=False):
         mean, low, high = _mean_and_ci(df, metric)
         mean, low, high = (np.asarray(v, dtype=float) for v in (mean, low, high))
         a.bar(x, mean, color="#56B4E9", edgecolor="#1f1f1f", linewidth=0.6)
@@ -84,7 +94,13 @@ def modes(
 
 
 def heatmap(
-    df: pd.DataFrame, x: str, y: str, metric: str, ax: Axes | None = None, annotate: bool = True, cmap: str = "viridis"
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    metric: str,
+    ax: Axes | None = None,
+    annotate: bool = True,
+    cmap: str = "viridis",
 ) -> Axes:
     """The mean of ``metric`` over two swept keys (a raw or summarised sweep frame)."""
     import numpy as np
@@ -105,8 +121,15 @@ def heatmap(
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 v = values[i, j]
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8,
-                        color="white" if top and v < 0.6 * top else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.3g}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if top and v < 0.6 * top else "black",
+                )
     return ax
 
 
@@ -126,8 +149,11 @@ def timeseries(result: Result, value: str = "requests", ax: Axes | None = None, 
     for server in table.columns:
         ax.step(table.index, table[server], where="post", label=f"server {server}")
     ax.set_xlabel("simulated time after warm-up (s)")
-    ax.set_ylabel({"requests": "requests per second", "open_connections": "open server connections"}[value]
-                  if not share else f"share of {value.replace('_', ' ')}")
+    ax.set_ylabel(
+        {"requests": "requests per second", "open_connections": "open server connections"}[value]
+        if not share
+        else f"share of {value.replace('_', ' ')}"
+    )
     ax.legend(fontsize=8, ncols=min(4, len(table.columns)))
     ax.grid(alpha=0.3)
     return ax
@@ -169,11 +195,27 @@ def ladder(
             if kind == "SYN" or drawn >= max_segments:
                 continue
             x0, x1 = lanes[_lane(src)], lanes[_lane(dst)]
-            ax.annotate("", xy=(x1, t_ms), xytext=(x0, sent_ms),
-                        arrowprops={"arrowstyle": "->", "color": SEGMENT_COLOURS[kind], "lw": 1.4 if kind != "DATA" else 0.9})
+            ax.annotate(
+                "",
+                xy=(x1, t_ms),
+                xytext=(x0, sent_ms),
+                arrowprops={
+                    "arrowstyle": "->",
+                    "color": SEGMENT_COLOURS[kind],
+                    "lw": 1.4 if kind != "DATA" else 0.9,
+                },
+            )
             label = str(segment) if kind != "RST" else f"RST ({rule})"
-            ax.text((x0 + x1) / 2, (sent_ms + t_ms) / 2, label, fontsize=7, color=SEGMENT_COLOURS[kind],
-                    ha="center", va="bottom", rotation=0)
+            ax.text(
+                (x0 + x1) / 2,
+                (sent_ms + t_ms) / 2,
+                label,
+                fontsize=7,
+                color=SEGMENT_COLOURS[kind],
+                ha="center",
+                va="bottom",
+                rotation=0,
+            )
             drawn += 1
             t_last = max(t_last, t_ms)
         elif row.what in ("close", "abort", "shutdown"):

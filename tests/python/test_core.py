@@ -1,7 +1,6 @@
 """The compiled core is importable and translates faithfully."""
 
 import pytest
-
 import teardown as td
 
 
@@ -11,7 +10,13 @@ def test_version_is_the_projects():
 
 @pytest.mark.parametrize(
     ("text", "ns"),
-    [("250us", 250_000), ("60s", 60_000_000_000), ("10m", 600_000_000_000), ("1.5ms", 1_500_000), ("3", 3 * 10**9)],
+    [
+        ("250us", 250_000),
+        ("60s", 60_000_000_000),
+        ("10m", 600_000_000_000),
+        ("1.5ms", 1_500_000),
+        ("3", 3 * 10**9),
+    ],
 )
 def test_durations_parse(text, ns):
     assert td.parse_duration(text) == ns

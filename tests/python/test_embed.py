@@ -21,14 +21,26 @@ def test_embedding_example_builds_against_the_installed_package_and_runs(tmp_pat
     assert (prefix / "lib" / "cmake" / "teardown" / "teardownConfig.cmake").exists()
     out = tmp_path / "embed"
     subprocess.run(
-        [cmake, "-S", str(ROOT / "examples" / "embed"), "-B", str(out), "-G", "Ninja",
-         f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_BUILD_TYPE=Release"],
-        check=True, capture_output=True,
+        [
+            cmake,
+            "-S",
+            str(ROOT / "examples" / "embed"),
+            "-B",
+            str(out),
+            "-G",
+            "Ninja",
+            f"-DCMAKE_PREFIX_PATH={prefix}",
+            "-DCMAKE_BUILD_TYPE=Release",
+        ],
+        check=True,
+        capture_output=True,
     )
     subprocess.run([cmake, "--build", str(out)], check=True, capture_output=True)
     scenario = tmp_path / "s.toml"
     scenario.write_text(
-        (ROOT / "examples" / "scenarios" / "stale-reuse-keepalive.toml").read_text().replace('"300s"', '"60s"')
+        (ROOT / "examples" / "scenarios" / "stale-reuse-keepalive.toml")
+        .read_text()
+        .replace('"300s"', '"60s"')
     )
     run = subprocess.run([str(out / "embed"), str(scenario)], check=True, capture_output=True, text=True)
     lines = run.stdout.strip().splitlines()

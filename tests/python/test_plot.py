@@ -6,7 +6,6 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-
 import teardown as td  # noqa: E402
 from teardown import plot  # noqa: E402
 
@@ -15,7 +14,10 @@ SHORT = {"sim": {"duration": "20s", "warmup": "2s"}}
 
 @pytest.fixture(scope="module")
 def traced():
-    return td.run(td.load("examples/scenarios/server-close.toml").with_({"sim.duration": "2s", "sim.warmup": "0s"}), trace=1)
+    return td.run(
+        td.load("examples/scenarios/server-close.toml").with_({"sim.duration": "2s", "sim.warmup": "0s"}),
+        trace=1,
+    )
 
 
 def test_ladder_draws_an_arrow_per_segment_with_rst_in_its_colour(traced):
@@ -32,7 +34,13 @@ def test_ladder_names_come_from_the_traced_connections(traced):
 
 
 def test_timeseries_has_a_line_per_server():
-    r = td.run({**SHORT, "backends": {"servers": 3}, "sim": {"duration": "30s", "warmup": "1s", "timeseries_bin": "5s"}})
+    r = td.run(
+        {
+            **SHORT,
+            "backends": {"servers": 3},
+            "sim": {"duration": "30s", "warmup": "1s", "timeseries_bin": "5s"},
+        }
+    )
     ax = plot.timeseries(r, "requests")
     assert len(ax.get_lines()) == 3
     ax = plot.timeseries(r, "open_connections", share=True)
@@ -43,8 +51,13 @@ def test_modes_and_heatmap_from_frames():
     rows = []
     for mode in ("http-keep-alive", "http-server-close"):
         for evict in ("off", "500ms"):
-            r = td.run({"sim": {"duration": "5s", "warmup": "1s"}, "proxy": {"mode": mode},
-                        "clients": {"pool": {"idle_evict": evict}}})
+            r = td.run(
+                {
+                    "sim": {"duration": "5s", "warmup": "1s"},
+                    "proxy": {"mode": mode},
+                    "clients": {"pool": {"idle_evict": evict}},
+                }
+            )
             rows.append({"proxy.mode": mode, "clients.pool.idle_evict": evict, **r.metrics})
     df = pd.DataFrame(rows)
     axes = plot.modes(df.groupby("proxy.mode", as_index=False).mean(numeric_only=True))

@@ -31,7 +31,7 @@ def stub_names() -> set[str]:
 
 
 def core_names() -> set[str]:
-    return {n for n in dir(_core) if not n.startswith("_")} | {"__version__"}
+    return {n for n in dir(_core) if not n.startswith("_")} | {"__version__", "__git_commit__"}
 
 
 def stub_functions() -> dict[str, ast.FunctionDef]:

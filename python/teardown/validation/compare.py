@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import statistics
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,8 +61,17 @@ def to_teardown_scenario(harness: Mapping[str, Any], duration: str = "120s") -> 
             "request_size": clients["request_size"],
             "response_size": clients["response_size"],
             "arrival": {k: arrival[k] for k in ("kind", "rate", "think_time", "concurrency") if k in arrival},
-            "pool": {k: pool[k] for k in ("max_size", "reuse", "idle_evict", "evict_interval",
-                                          "validate_after_inactivity", "max_lifetime")},
+            "pool": {
+                k: pool[k]
+                for k in (
+                    "max_size",
+                    "reuse",
+                    "idle_evict",
+                    "evict_interval",
+                    "validate_after_inactivity",
+                    "max_lifetime",
+                )
+            },
         },
         "proxy": {k: copy.deepcopy(v) for k, v in proxy.items() if k != "nolinger"},
         "backends": {
@@ -71,8 +79,10 @@ def to_teardown_scenario(harness: Mapping[str, Any], duration: str = "120s") -> 
             "workers": backends["workers"],
             "keep_alive": ka,
             "close_delay": backends["close_delay"],
-            "service_time": {"dist": "constant" if service.get("dist", "constant") == "constant" else service["dist"],
-                             "mean": mean},
+            "service_time": {
+                "dist": "constant" if service.get("dist", "constant") == "constant" else service["dist"],
+                "mean": mean,
+            },
         },
     }
     if proxy.get("nolinger") in (True, "both", "client", "server"):
@@ -107,7 +117,9 @@ def predict(harness: Mapping[str, Any], replications: int = 3) -> dict[str, dict
 def _measured_per_request(raw: list[dict[str, float]]) -> dict[str, dict[str, float]]:
     runs = []
     for m in raw:
-        row = _per_request({**m, "connections.server_side.per_request": m.get("connections.server_side.per_request", 0)})
+        row = _per_request(
+            {**m, "connections.server_side.per_request": m.get("connections.server_side.per_request", 0)}
+        )
         row.update({k: v for k, v in m.items() if k.startswith("share.requests.server.")})
         runs.append(row)
     return measuring.summarise(runs)
@@ -140,7 +152,9 @@ def compare(name: str, repeats: int = 3) -> list[Row]:
     for metric in sorted(set(measured) & set(predicted)):
         m = measured[metric]
         p = predicted[metric]["mean"]
-        rows.append(Row(name, metric, m["mean"], m["lo"], m["hi"], p, _verdict(m["mean"], m["lo"], m["hi"], p)))
+        rows.append(
+            Row(name, metric, m["mean"], m["lo"], m["hi"], p, _verdict(m["mean"], m["lo"], m["hi"], p))
+        )
     return rows
 
 
@@ -148,20 +162,29 @@ def format_table(rows: list[Row]) -> str:
     lines = [f"{'scenario':22} {'metric':38} {'measured (95% CI)':>26} {'predicted':>10}  verdict"]
     for r in rows:
         ci = "" if math.isnan(r.low) else f" [{r.low:.3f}, {r.high:.3f}]"
-        lines.append(f"{r.scenario:22} {r.metric:38} {r.measured:>8.3f}{ci:>18} {r.predicted:>10.3f}  {r.verdict}")
+        lines.append(
+            f"{r.scenario:22} {r.metric:38} {r.measured:>8.3f}{ci:>18} {r.predicted:>10.3f}  {r.verdict}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="teardown validate",
-                                     description="Measure scenarios on the real HAProxy and compare with teardown.")
-    parser.add_argument("scenarios", nargs="*", help=f"scenario names (default: all of {', '.join(measuring.SCENARIOS)})")
+    parser = argparse.ArgumentParser(
+        prog="teardown validate",
+        description="Measure scenarios on the real HAProxy and compare with teardown.",
+    )
+    parser.add_argument(
+        "scenarios", nargs="*", help=f"scenario names (default: all of {', '.join(measuring.SCENARIOS)})"
+    )
     parser.add_argument("-r", "--repeats", type=int, default=3, help="real runs per scenario (default 3)")
     args = parser.parse_args(argv)
     names = args.scenarios or list(measuring.SCENARIOS)
     unknown = [n for n in names if n not in measuring.SCENARIOS]
     if unknown:
-        print(f"teardown validate: unknown scenario(s) {unknown}; known: {list(measuring.SCENARIOS)}", file=sys.stderr)
+        print(
+            f"teardown validate: unknown scenario(s) {unknown}; known: {list(measuring.SCENARIOS)}",
+            file=sys.stderr,
+        )
         return 2
     rows: list[Row] = []
     for name in names:

@@ -60,27 +60,57 @@ __all__ = ["DEFAULTS", "SCENARIOS", "merge", "run_once", "measure", "main"]
 
 DEFAULTS: dict[str, Any] = {
     "clients": {
-        "count": 4, "retries": 0, "request_size": 512, "response_size": 2048,
-        "arrival": {"kind": "poisson", "rate": 100.0, "think_time": "1s", "think_dist": "exponential",
-                    "think_spread": 0.5, "concurrency": 1},
-        "pool": {"max_size": 4, "reuse": "lifo", "idle_evict": "off", "evict_interval": "0.1s",
-                 "validate_after_inactivity": "off", "max_lifetime": "off"},
+        "count": 4,
+        "retries": 0,
+        "request_size": 512,
+        "response_size": 2048,
+        "arrival": {
+            "kind": "poisson",
+            "rate": 100.0,
+            "think_time": "1s",
+            "think_dist": "exponential",
+            "think_spread": 0.5,
+            "concurrency": 1,
+        },
+        "pool": {
+            "max_size": 4,
+            "reuse": "lifo",
+            "idle_evict": "off",
+            "evict_interval": "0.1s",
+            "validate_after_inactivity": "off",
+            "max_lifetime": "off",
+        },
     },
-    "proxy": {"version": "2.6", "mode": "http-keep-alive", "balance": "roundrobin",
-              "timeout": {"client": "10s", "server": "10s", "connect": "2s"}},
-    "backends": {"servers": 2, "workers": 2, "keep_alive": "forever", "close_delay": "0s",
-                 "response_size": None, "service_time": {"dist": "constant", "mean": "0s"},
-                 "health_check": {"enabled": True, "interval": "2s", "rise": 2, "fall": 3}, "events": []},
+    "proxy": {
+        "version": "2.6",
+        "mode": "http-keep-alive",
+        "balance": "roundrobin",
+        "timeout": {"client": "10s", "server": "10s", "connect": "2s"},
+    },
+    "backends": {
+        "servers": 2,
+        "workers": 2,
+        "keep_alive": "forever",
+        "close_delay": "0s",
+        "response_size": None,
+        "service_time": {"dist": "constant", "mean": "0s"},
+        "health_check": {"enabled": True, "interval": "2s", "rise": 2, "fall": 3},
+        "events": [],
+    },
     "validation": {"duration": "4s", "max_requests": 2000, "repeats": 3, "settle": "0.3s"},
 }
 
 # Exponential think times: the simulator's closed loop draws the same distribution, so the
 # measured and predicted stale-reuse rates are comparable (shared/domain 10.2).
-_KA_1S = {"proxy": {"mode": "http-keep-alive", "timeout": {"http_keep_alive": "1s"}},
-          "clients": {"count": 12, "arrival": {"kind": "closed", "think_time": "1s", "think_dist": "exponential"}}}
-_SCL = {"proxy": {"mode": "http-server-close"},
-        "backends": {"keep_alive": "close-after-response", "close_delay": "5ms"},
-        "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}}
+_KA_1S = {
+    "proxy": {"mode": "http-keep-alive", "timeout": {"http_keep_alive": "1s"}},
+    "clients": {"count": 12, "arrival": {"kind": "closed", "think_time": "1s", "think_dist": "exponential"}},
+}
+_SCL = {
+    "proxy": {"mode": "http-server-close"},
+    "backends": {"keep_alive": "close-after-response", "close_delay": "5ms"},
+    "clients": {"arrival": {"kind": "poisson", "rate": 80.0}},
+}
 
 SCENARIOS: dict[str, dict[str, Any]] = {
     # LAB-E2E bullet 1: stale reuse after the 1 s keep-alive timeout -> EOF, not reset.
@@ -92,12 +122,16 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     # LAB-E2E bullet 4: server-close vs a backend closing after write, with / without delay.
     "scl-close-delay": _SCL,
     "scl-close-nodelay": {**_SCL, "backends": {**_SCL["backends"], "close_delay": "0s"}},
-    "scl-pretend-ka": {"proxy": {"mode": "http-server-close", "pretend_keepalive": True},
-                       "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}},
+    "scl-pretend-ka": {
+        "proxy": {"mode": "http-server-close", "pretend_keepalive": True},
+        "clients": {"arrival": {"kind": "poisson", "rate": 80.0}},
+    },
     # LAB-E2E bullets 3 and 6: 2.x keep-alive resets, prefer-last-server with http-reuse never.
     "ka-poisson": {"clients": {"arrival": {"kind": "poisson", "rate": 100.0}}},
-    "ka-prefer-last-never": {"proxy": {"prefer_last_server": True, "http_reuse": "never"},
-                             "clients": {"arrival": {"kind": "poisson", "rate": 100.0}}},
+    "ka-prefer-last-never": {
+        "proxy": {"prefer_last_server": True, "http_reuse": "never"},
+        "clients": {"arrival": {"kind": "poisson", "rate": 100.0}},
+    },
     "httpclose": {"proxy": {"mode": "httpclose"}, "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}},
 }
 
@@ -138,8 +172,11 @@ def _backend_policy(sc: Mapping[str, Any]) -> BackendPolicy:
     return BackendPolicy(
         keep_alive=keep_alive,
         close_delay=parse_seconds(b["close_delay"]) or 0.0,
-        service_time=_sampler(st.get("dist", "constant"), parse_seconds(st.get("mean", 0)) or 0.0,
-                              sigma=float(st.get("sigma", 1.0))),
+        service_time=_sampler(
+            st.get("dist", "constant"),
+            parse_seconds(st.get("mean", 0)) or 0.0,
+            sigma=float(st.get("sigma", 1.0)),
+        ),
         response_size=int(b.get("response_size") or sc["clients"]["response_size"]),
     )
 
@@ -147,10 +184,14 @@ def _backend_policy(sc: Mapping[str, Any]) -> BackendPolicy:
 def _client_config(sc: Mapping[str, Any], port: int) -> ClientConfig:
     c, p = sc["clients"], sc["clients"]["pool"]
     return ClientConfig(
-        port=port, max_size=int(p["max_size"]), reuse=str(p["reuse"]),
-        idle_evict=parse_seconds(p["idle_evict"]), evict_interval=parse_seconds(p["evict_interval"]) or 0.1,
+        port=port,
+        max_size=int(p["max_size"]),
+        reuse=str(p["reuse"]),
+        idle_evict=parse_seconds(p["idle_evict"]),
+        evict_interval=parse_seconds(p["evict_interval"]) or 0.1,
         validate_after_inactivity=parse_seconds(p["validate_after_inactivity"]),
-        max_lifetime=parse_seconds(p["max_lifetime"]), retries=int(c["retries"]),
+        max_lifetime=parse_seconds(p["max_lifetime"]),
+        retries=int(c["retries"]),
         request_size=int(c["request_size"]),
     )
 
@@ -174,8 +215,9 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
     sc = merge(DEFAULTS, scenario)
     v, c = sc["validation"], sc["clients"]
     duration = parse_seconds(v["duration"]) or 4.0
-    cluster = BackendCluster(int(sc["backends"]["servers"]), _backend_policy(sc),
-                             int(sc["backends"]["workers"]), seed=seed)
+    cluster = BackendCluster(
+        int(sc["backends"]["servers"]), _backend_policy(sc), int(sc["backends"]["workers"]), seed=seed
+    )
     haproxy: HAProxy | None = None
     timers: list[Any] = []
     pools: list[ConnectionPool] = []
@@ -190,8 +232,15 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
             evictor = Evictor(pools, cfg.idle_evict, cfg.evict_interval)
             evictor.start()
         tcp0, stat0 = _tcp_counters(), _haproxy_totals(haproxy)
-        events = [(parse_seconds(e["at"]) or 0.0, int(e["server"]), str(e["action"]),
-                   parse_seconds(e.get("downtime", "0s")) or 0.0) for e in sc["backends"]["events"]]
+        events = [
+            (
+                parse_seconds(e["at"]) or 0.0,
+                int(e["server"]),
+                str(e["action"]),
+                parse_seconds(e.get("downtime", "0s")) or 0.0,
+            )
+            for e in sc["backends"]["events"]
+        ]
         timers = cluster.schedule(events)
         a = c["arrival"]
         if a["kind"] == "poisson":
@@ -241,15 +290,31 @@ def _haproxy_totals(haproxy: HAProxy) -> dict[str, int]:
         if r["svname"] == "FRONTEND":
             out["frontend.conn_tot"] = int(r.get("conn_tot") or 0)
         elif r["svname"] == "BACKEND":
-            for k in ("connect", "reuse", "econ", "eresp", "wretr", "wredis", "hrsp_5xx",
-                      "cli_abrt", "srv_abrt"):
+            for k in (
+                "connect",
+                "reuse",
+                "econ",
+                "eresp",
+                "wretr",
+                "wredis",
+                "hrsp_5xx",
+                "cli_abrt",
+                "srv_abrt",
+            ):
                 out[f"backend.{k}"] = int(r.get(k) or 0)
     return out
 
 
-def _metrics(load: Any, stats: ClientStats, backend: list[dict[str, int]], servers: list[dict[str, str]],
-             stat0: dict[str, int], stat1: dict[str, int], tcp0: dict[str, int], tcp1: dict[str, int]
-             ) -> dict[str, float]:
+def _metrics(
+    load: Any,
+    stats: ClientStats,
+    backend: list[dict[str, int]],
+    servers: list[dict[str, str]],
+    stat0: dict[str, int],
+    stat1: dict[str, int],
+    tcp0: dict[str, int],
+    tcp1: dict[str, int],
+) -> dict[str, float]:
     m: dict[str, float] = {
         "requests.started": load.started,
         "requests.completed": load.completed,
@@ -289,15 +354,39 @@ def _metrics(load: Any, stats: ClientStats, backend: list[dict[str, int]], serve
         m[f"haproxy.server.{i}.connect"] = int(row.get("connect") or 0)
     for k in stat1:
         m[f"haproxy.{k}"] = stat1[k] - stat0.get(k, 0)
-    for key, name in (("OutRsts", "out_rsts"), ("TCPAbortOnClose", "abort_on_close"),
-                      ("TCPAbortOnData", "abort_on_data"), ("TCPAbortOnLinger", "abort_on_linger")):
+    for key, name in (
+        ("OutRsts", "out_rsts"),
+        ("TCPAbortOnClose", "abort_on_close"),
+        ("TCPAbortOnData", "abort_on_data"),
+        ("TCPAbortOnLinger", "abort_on_linger"),
+    ):
         if key in tcp1:
             m[f"host.tcp.{name}"] = tcp1[key] - tcp0.get(key, 0)
     return m
 
 
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086]
+_T975 = [
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+]
 
 
 def summarise(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -318,8 +407,9 @@ def summarise(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
     return out
 
 
-def measure(scenario: Mapping[str, Any], repeats: int | None = None, seed: int = 0
-            ) -> dict[str, dict[str, float]]:
+def measure(
+    scenario: Mapping[str, Any], repeats: int | None = None, seed: int = 0
+) -> dict[str, dict[str, float]]:
     """Run ``scenario`` ``repeats`` times (default ``validation.repeats``), one after another."""
     n = repeats or int(merge(DEFAULTS, scenario)["validation"]["repeats"])
     return summarise([run_once(scenario, seed + i) for i in range(n)])
@@ -338,8 +428,9 @@ def _load_scenario(name: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: measure a named scenario (or a TOML file) and print a metric table."""
-    parser = argparse.ArgumentParser(prog="python -m teardown.validation.measure",
-                                     description=(__doc__ or "").split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m teardown.validation.measure", description=(__doc__ or "").split("\n")[0]
+    )
     parser.add_argument("--scenario", required=True, help=f"one of {', '.join(SCENARIOS)}, or a .toml path")
     parser.add_argument("-r", "--repeats", type=int, default=None, help="runs (default: validation.repeats)")
     parser.add_argument("--duration", default=None, help="override validation.duration, e.g. 3s")

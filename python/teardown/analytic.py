@@ -1,0 +1,71 @@
+"""Closed-form estimates to draw beside simulation results (docs/model.md section 5).
+
+Durations are strings with units ("1s", "250us"), seconds as numbers, or None / "off".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from teardown import _core
+
+__all__ = [
+    "purge_periods_until_close",
+    "restarted_share_leastconn",
+    "restarted_share_roundrobin",
+    "server_connections_per_request",
+    "stale_reuse",
+]
+
+Duration = str | float | int | None
+
+
+def stale_reuse(
+    reuse_rate: float,
+    proxy_timeout: Duration,
+    one_way_delay: Duration = "250us",
+    processing_time: Duration = "20us",
+    idle_evict: Duration = None,
+    evict_interval: Duration = "5s",
+    validate_after_inactivity: Duration = None,
+) -> dict[str, float]:
+    """Failure probabilities of reusing one pooled connection after Poisson idle gaps:
+    ``p_race`` (the request crosses the proxy's close), ``p_closed`` (the FIN had arrived),
+    ``p_fail`` and ``p_evicted`` per reuse, and ``failure_ratio`` per request."""
+    return _core.analytic_stale_reuse(
+        reuse_rate,
+        proxy_timeout,
+        one_way_delay,
+        processing_time,
+        idle_evict,
+        evict_interval,
+        validate_after_inactivity,
+    )
+
+
+def server_connections_per_request(
+    weights: Sequence[float], prefer_last_server: bool = False, client_connections_per_request: float = 0.0
+) -> float:
+    """New server connections per request under 1.5-1.8 keep-alive (private connections)."""
+    return _core.analytic_server_connections_per_request(
+        list(weights), prefer_last_server, client_connections_per_request
+    )
+
+
+def restarted_share_roundrobin(
+    t_seconds: float, servers: int, connections: float, closures_per_second: float
+) -> float:
+    """A returning server's share of K pinned connections t seconds later, under roundrobin."""
+    return _core.analytic_restarted_share_roundrobin(t_seconds, servers, connections, closures_per_second)
+
+
+def restarted_share_leastconn(
+    t_seconds: float, servers: int, connections: float, closures_per_second: float
+) -> float:
+    """The same under leastconn: it takes every new connection until it holds its share."""
+    return _core.analytic_restarted_share_leastconn(t_seconds, servers, connections, closures_per_second)
+
+
+def purge_periods_until_close(est_need_at_start: int = 0) -> int:
+    """Purge periods until HAProxy 2.x closes a lone idle pooled connection (LAB-4: 3)."""
+    return _core.analytic_purge_periods_until_close(est_need_at_start)

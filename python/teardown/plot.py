@@ -63,6 +63,7 @@ def modes(
     of a raw sweep frame, which is summarised first). Error bars are 95% intervals."""
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     if f"{metrics[0]}.mean" not in df and by in df and df[by].duplicated().any():
         from teardown import summarise
@@ -76,19 +77,24 @@ def modes(
         else [str(i) for i in df.index]
     )
     if ax is None:
-        _, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.8), squeeze=False)
+        height = max(2.5, 0.38 * len(names) + 1.2)
+        _, axes = plt.subplots(
+            1, len(metrics), figsize=(3.6 * len(metrics) + 2.2, height), sharey=True, squeeze=False
+        )
         axes = list(axes[0])
     else:
         axes = [ax] if len(metrics) == 1 else list(ax)
-    x = np.arange(len(names))
+    # Horizontal bars: setting names are long, and read best on one shared axis.
+    y = np.arange(len(names))[::-1]
     for a, metric in zip(axes, metrics, strict=False):
         mean, low, high = _mean_and_ci(df, metric)
         mean, low, high = (np.asarray(v, dtype=float) for v in (mean, low, high))
-        a.bar(x, mean, color="#56B4E9", edgecolor="#1f1f1f", linewidth=0.6)
-        a.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="none", ecolor="#1f1f1f", capsize=3)
-        a.set_xticks(x, names, rotation=30, ha="right")
+        a.barh(y, mean, color="#56B4E9", edgecolor="#1f1f1f", linewidth=0.6)
+        a.errorbar(mean, y, xerr=[mean - low, high - mean], fmt="none", ecolor="#1f1f1f", capsize=3)
         a.set_title(metric, fontsize=10)
-        a.grid(axis="y", alpha=0.3)
+        a.grid(axis="x", alpha=0.3)
+        a.xaxis.set_major_locator(MaxNLocator(4))
+    axes[0].set_yticks(y, names)
     axes[0].figure.tight_layout()
     return axes[0] if len(axes) == 1 else axes
 

@@ -24,7 +24,8 @@ def execute(name: str) -> dict:
         )
     )
     os.environ["TEARDOWN_NOTEBOOK_QUICK"] = "1"
-    os.environ["MPLBACKEND"] = "Agg"
+    # The kernel draws with its inline backend, as a reader's notebook does.
+    os.environ.pop("MPLBACKEND", None)
     NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     ).execute()

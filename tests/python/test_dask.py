@@ -13,13 +13,7 @@ from teardown.sweep import sweep
 
 distributed = pytest.importorskip("distributed")
 
-BASE = {
-    "sim": {"duration": "3s", "warmup": "1s"},
-    "clients": {"count": 10, "arrival": {"rate": 20.0}, "pool": {"max_size": 1}},
-    "proxy": {"timeout": {"http_keep_alive": "1s"}},
-    "backends": {"servers": 2},
-}
-GRID = {"proxy.timeout.http_keep_alive": ["500ms", "2s"], "clients.pool.idle_evict": ["off", "250ms"]}
+from sweep_fixtures import BASE, GRID  # noqa: E402
 
 
 @pytest.fixture(scope="module")

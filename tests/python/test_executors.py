@@ -5,17 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import teardown as td
+from sweep_fixtures import BASE, GRID  # noqa: E402
 from teardown import executors
 from teardown.executors import Task, execute
 from teardown.sweep import sweep
-
-BASE = {
-    "sim": {"duration": "3s", "warmup": "1s"},
-    "clients": {"count": 10, "arrival": {"rate": 20.0}, "pool": {"max_size": 1}},
-    "proxy": {"timeout": {"http_keep_alive": "1s"}},
-    "backends": {"servers": 2},
-}
-GRID = {"proxy.timeout.http_keep_alive": ["500ms", "2s"], "clients.pool.idle_evict": ["off", "250ms"]}
 
 
 def without_wall_time(rows: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,15 @@ ECONNRESET; after ``close()`` the kernel absorbs it (facts section 7).
 
 Counters (:class:`BackendStats`) are what the application saw: connections
 accepted, requests served, ECONNRESET (split by whether the connection carried a
-request: health checks do not), EPIPE, and EOF from the peer.
+request: health checks do not), EPIPE, and EOF from the peer; and the time of every
+request served (:meth:`BackendStats.times`), for shares over a time window.
+
+A restart (:meth:`BackendServer.restart`) is the process dying and coming back: every
+connection it holds is closed by the kernel (FIN, or RST if data were unread), its
+listening socket is closed, so connects are refused (RST) for ``downtime``, then it
+listens again on the same port. The port stays reserved meanwhile by a bound socket that
+does not listen (nothing else can take it; SYNs to it are refused). The times it went down
+and came back are kept (:attr:`BackendServer.transitions`).
 """
 
 from __future__ import annotations
@@ -63,16 +71,30 @@ class BackendStats:
     closed_by_app: int = 0
     connections_with_request: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    request_times: list[float] = field(default_factory=list, repr=False, compare=False)
 
     def add(self, name: str, n: int = 1) -> None:
         """Increment counter ``name`` by ``n``."""
         with self.lock:
             setattr(self, name, getattr(self, name) + n)
 
+    def request(self, at: float) -> None:
+        """Count one request served at monotonic time ``at``."""
+        with self.lock:
+            self.requests += 1
+            self.request_times.append(at)
+
+    def times(self) -> list[float]:
+        """Monotonic times of the requests served so far."""
+        with self.lock:
+            return list(self.request_times)
+
     def snapshot(self) -> dict[str, int]:
         """A consistent copy of all counters."""
         with self.lock:
-            return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "lock"}
+            return {
+                f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("lock", "request_times")
+            }
 
 
 class _Conn:
@@ -133,15 +155,20 @@ class _Worker(threading.Thread):
                         self._on_readable(key.data)
                 self._run_timers()
                 if self.drop_all:
-                    self.drop_all = False
-                    for conn in list(self.conns):
-                        self._close(conn, by_app=False)
+                    self._drop_all()
         finally:
             for conn in list(self.conns):
                 self._close(conn, by_app=False)
             self.sel.close()
             self._wake_r.close()
             self._wake_w.close()
+
+    def _drop_all(self) -> None:
+        """The process died: close every connection, including any handed over but not yet seen."""
+        self.drop_all = False
+        self._drain_wakeups()
+        for conn in list(self.conns):
+            self._close(conn, by_app=False)
 
     def _drain_wakeups(self) -> None:
         try:
@@ -224,7 +251,7 @@ class _Worker(threading.Thread):
         if conn.requests == 0:
             server.stats.add("connections_with_request")
         conn.requests += 1
-        server.stats.add("requests")
+        server.stats.request(time.monotonic())
         if not self._send_all(conn, response):
             return
         conn.last_active = time.monotonic()
@@ -315,8 +342,12 @@ class BackendServer:
         self.workers = [_Worker(self, i) for i in range(max(1, workers))]
         self._next_worker = 0
         self._listener: socket.socket | None = None
+        self._reserve: socket.socket | None = None
         self._acceptor: threading.Thread | None = None
         self._accepting = threading.Event()
+        self._state_lock = threading.Lock()
+        self._stopped = False
+        self.transitions: list[tuple[float, str]] = []  # (monotonic time, "up" | "down")
 
     def start(self) -> None:
         """Start the workers and begin listening (port 0 picks a free port, kept across restarts)."""
@@ -326,45 +357,75 @@ class BackendServer:
         self.start_listener()
 
     def start_listener(self) -> None:
-        """Bind and listen on 127.0.0.1:``port`` and start accepting (no-op if already listening)."""
-        if self._listener is not None:
-            return
-        lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        lsock.bind(("127.0.0.1", self.port))
-        lsock.listen(1024)
-        lsock.settimeout(0.1)
-        self.port = lsock.getsockname()[1]
-        self._listener = lsock
-        self._accepting.set()
-        self._acceptor = threading.Thread(target=self._accept_loop, args=(lsock,),
-                                          name=f"backend{self.index}-boss", daemon=True)
-        self._acceptor.start()
+        """Listen on 127.0.0.1:``port`` and start accepting (no-op if already listening).
 
-    def stop_listener(self, drop_connections: bool = True) -> None:
-        """Stop accepting and close the listener; optionally close every open connection too."""
-        self._accepting.clear()
-        if self._acceptor is not None:
-            self._acceptor.join(2.0)
-            self._acceptor = None
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
+        After a stop, listens on the socket that kept the port reserved.
+        """
+        with self._state_lock:
+            if self._listener is not None or self._stopped:
+                return
+            lsock, self._reserve = self._reserve, None
+            if lsock is None:
+                lsock = self._bound_socket()
+            lsock.listen(1024)
+            lsock.settimeout(0.1)
+            self.port = lsock.getsockname()[1]
+            self._listener = lsock
+            self._accepting.set()
+            self._acceptor = threading.Thread(target=self._accept_loop, args=(lsock,),
+                                              name=f"backend{self.index}-boss", daemon=True)
+            self._acceptor.start()
+            self.transitions.append((time.monotonic(), "up"))
+
+    def _bound_socket(self) -> socket.socket:
+        """A socket bound to 127.0.0.1:``port`` (SO_REUSEPORT, so it can be bound while listening)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind(("127.0.0.1", self.port))
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    def stop_listener(self, drop_connections: bool = True, keep_port: bool = True) -> None:
+        """Stop listening (connects are refused from now on); optionally close every connection too.
+
+        With ``keep_port`` the port stays reserved by a bound, non-listening socket until
+        :meth:`start_listener` or :meth:`stop`.
+        """
+        with self._state_lock:
+            if self._listener is not None:
+                if keep_port and self._reserve is None:
+                    self._reserve = self._bound_socket()
+                self._accepting.clear()
+                try:  # Linux: shutdown() on a listener wakes accept() and resets the backlog
+                    self._listener.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                self._listener.close()
+                self._listener = None
+                self.transitions.append((time.monotonic(), "down"))
+            acceptor, self._acceptor = self._acceptor, None
+        if acceptor is not None:
+            acceptor.join(2.0)  # after this no connection is handed to a worker
         if drop_connections:
             for w in self.workers:
                 w.drop_all = True
                 w.wake()
 
     def restart(self, downtime: float) -> threading.Thread:
-        """Simulate a restart: close listener and connections, listen again after ``downtime`` s.
+        """Simulate a restart: close listener and connections, listen again ``downtime`` s later.
 
         Returns the (daemon) thread doing it, so callers may ``join`` it.
         """
         def run() -> None:
+            back_at = time.monotonic() + downtime
             self.stop_listener(drop_connections=True)
-            time.sleep(downtime)
+            time.sleep(max(0.0, back_at - time.monotonic()))
             if any(w.is_alive() and not w.stopping for w in self.workers):
-                self.start_listener()
+                self.start_listener()  # a no-op once stop() has run
 
         t = threading.Thread(target=run, name=f"backend{self.index}-restart", daemon=True)
         t.start()
@@ -384,8 +445,14 @@ class BackendServer:
             worker.hand(sock)
 
     def stop(self) -> None:
-        """Stop listening, close every connection and join all threads."""
-        self.stop_listener(drop_connections=False)
+        """Stop listening, close every connection and join all threads (final: no restart after it)."""
+        with self._state_lock:
+            self._stopped = True
+        self.stop_listener(drop_connections=False, keep_port=False)
+        with self._state_lock:
+            if self._reserve is not None:
+                self._reserve.close()
+                self._reserve = None
         for w in self.workers:
             w.stopping = True
             w.wake()
@@ -418,6 +485,14 @@ class BackendCluster:
     def snapshot(self) -> list[dict[str, int]]:
         """Counters of each server, in order."""
         return [s.stats.snapshot() for s in self.servers]
+
+    def request_times(self) -> list[list[float]]:
+        """Monotonic times of the requests each server served, in server order."""
+        return [s.stats.times() for s in self.servers]
+
+    def transitions(self) -> list[list[tuple[float, str]]]:
+        """Each server's (monotonic time, "up" | "down") listener transitions, in order."""
+        return [list(s.transitions) for s in self.servers]
 
     def schedule(self, events: Sequence[tuple[float, int, str, float]]) -> list[threading.Timer]:
         """Schedule (at_s, server, action, downtime_s) events; action is restart, down or up.

@@ -13,6 +13,11 @@ table that bounds the run::
 ``sim``/``network`` keys are ignored (loopback has its own delays). Missing keys
 take the small, fast defaults in :data:`DEFAULTS`, not the simulator's.
 
+``[[backends.events]]`` (``at`` from the start of the load, ``server``, ``action`` =
+``restart`` | ``down`` | ``up``, ``downtime``) act on the real backends during the load:
+a restart closes every connection the server holds and its listener, so connects are
+refused for ``downtime``; then it listens again (:meth:`.BackendServer.restart`).
+
 Metrics (counts over the load, read before teardown): ``requests.started``,
 ``.completed``, ``.failed``, ``.in_flight``; ``client.<kind>`` for each failure kind
 of :mod:`.client` and ``client.errno.<kind>.<ERRNO>``; ``client.failed_on_reused``,
@@ -22,7 +27,12 @@ applications on connections that carried a request), ``backend.resets_no_request
 (client connects), ``connections.server_side.opened`` (backend connections that
 carried a request; health checks excluded), ``connections.server_side.per_request``
 (per completed request); ``share.requests.server.<i>`` (of requests served by the
-backends) and ``skew.requests.max_over_mean``; ``haproxy.*`` deltas of ``show stat``
+backends) and ``skew.requests.max_over_mean``; ``share.after_restart.server.<i>`` for a
+server that restarts (or comes ``up``) during the load: its share of the requests served in
+the window from its return plus ``rise`` x ``interval`` of the health checks (when HAProxy
+has surely marked it up again) to the end of arrivals (:func:`restart_windows`), with
+``restart.server.<i>.down_s`` / ``.up_s``, when its listener really closed and reopened
+(seconds from the start of the load); ``haproxy.*`` deltas of ``show stat``
 (backend ``connect``, ``reuse``, ``wretr``...); ``host.tcp.*`` deltas of the kernel
 counters of this network namespace: ``out_rsts`` (RST segments sent by any socket,
 all directions), ``abort_on_data`` (Linux TCPAbortOnData: close with SO_LINGER 0, or
@@ -56,7 +66,7 @@ from teardown.validation.client import (
 )
 from teardown.validation.haproxy import HAProxy, free_port, render_config
 
-__all__ = ["DEFAULTS", "SCENARIOS", "merge", "run_once", "measure", "main"]
+__all__ = ["DEFAULTS", "SCENARIOS", "merge", "restart_windows", "run_once", "measure", "main"]
 
 DEFAULTS: dict[str, Any] = {
     "clients": {
@@ -112,6 +122,27 @@ _SCL = {
     "clients": {"arrival": {"kind": "poisson", "rate": 80.0}},
 }
 
+# LAB-E2E bullet 7: server 0 restarts (down 1 s) 2 s into a 7 s load. Fast health checks
+# (200 ms, rise 2, fall 2) so its return fits in the run. 80 clients, Poisson arrivals: each
+# client's idle evictor closes its pooled connection when a gap exceeds 1.5 s, so client
+# connections are renewed at random, about every 5 s each.
+_RESTART = {
+    "clients": {
+        "count": 80,
+        "arrival": {"kind": "poisson", "rate": 100.0},
+        "pool": {"max_size": 2, "idle_evict": "1.5s", "evict_interval": "0.1s"},
+    },
+    "backends": {
+        "health_check": {"interval": "200ms", "rise": 2, "fall": 2},
+        "events": [{"at": "2s", "server": 0, "action": "restart", "downtime": "1s"}],
+    },
+    "validation": {"duration": "7s"},
+}
+# Pinned client connections. `option redispatch`: a connect refused by the dead server before
+# the checks mark it down goes to another server, as the simulator's retries do; without it
+# HAProxy retries the same server 1 s later (see restart-pinned-retry).
+_PINNED = {"prefer_last_server": True, "http_reuse": "never", "redispatch": True}
+
 SCENARIOS: dict[str, dict[str, Any]] = {
     # LAB-E2E bullet 1: stale reuse after the 1 s keep-alive timeout -> EOF, not reset.
     "ka-stale": _KA_1S,
@@ -133,6 +164,13 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "clients": {"arrival": {"kind": "poisson", "rate": 100.0}},
     },
     "httpclose": {"proxy": {"mode": "httpclose"}, "clients": {"arrival": {"kind": "poisson", "rate": 80.0}}},
+    # LAB-E2E bullet 7: the restarted server's share once it is back. Pinned client connections
+    # (prefer-last-server + http-reuse never) under roundrobin and leastconn; the same without
+    # redispatch; plain 2.6 keep-alive. Two are known model gaps (compare.KNOWN_GAPS).
+    "restart-rr-pinned": {**_RESTART, "proxy": {**_PINNED, "balance": "roundrobin"}},
+    "restart-lc-pinned": {**_RESTART, "proxy": {**_PINNED, "balance": "leastconn"}},
+    "restart-pinned-retry": {**_RESTART, "proxy": {**_PINNED, "redispatch": False}},
+    "restart-rr-keepalive": {**_RESTART, "proxy": {"balance": "roundrobin"}},
 }
 
 
@@ -232,15 +270,8 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
             evictor = Evictor(pools, cfg.idle_evict, cfg.evict_interval)
             evictor.start()
         tcp0, stat0 = _tcp_counters(), _haproxy_totals(haproxy)
-        events = [
-            (
-                parse_seconds(e["at"]) or 0.0,
-                int(e["server"]),
-                str(e["action"]),
-                parse_seconds(e.get("downtime", "0s")) or 0.0,
-            )
-            for e in sc["backends"]["events"]
-        ]
+        events = _events(sc)
+        t0 = time.monotonic()
         timers = cluster.schedule(events)
         a = c["arrival"]
         if a["kind"] == "poisson":
@@ -254,6 +285,7 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
         backend = cluster.snapshot()
         tcp1, stat1 = _tcp_counters(), _haproxy_totals(haproxy)
         servers = haproxy.server_stats()
+        after = _restart_metrics(sc, cluster.request_times(), cluster.transitions(), t0)
     finally:
         for t in timers:
             t.cancel()
@@ -264,7 +296,68 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
         if haproxy is not None:
             haproxy.stop()
         cluster.stop()
-    return _metrics(load, stats, backend, servers, stat0, stat1, tcp0, tcp1)
+    return {**_metrics(load, stats, backend, servers, stat0, stat1, tcp0, tcp1), **after}
+
+
+def _events(sc: Mapping[str, Any]) -> list[tuple[float, int, str, float]]:
+    """``backends.events`` as (at_s, server, action, downtime_s), in scenario order."""
+    return [
+        (
+            parse_seconds(e["at"]) or 0.0,
+            int(e["server"]),
+            str(e["action"]),
+            parse_seconds(e.get("downtime", "0s")) or 0.0,
+        )
+        for e in sc["backends"]["events"]
+    ]
+
+
+def restart_windows(scenario: Mapping[str, Any]) -> dict[int, tuple[float, float, float]]:
+    """Per server that comes back during the load (``restart`` or ``up`` event): (back, start,
+    end) in seconds from the start of the load, nominal times.
+
+    ``back`` is when it listens again; the window over which its share is measured starts at
+    ``back`` plus ``rise`` x ``interval`` (by then the health checks have marked it up, whatever
+    their phase) and ends when arrivals stop, or at the server's next event. A server that
+    comes back twice is measured after its last return.
+    """
+    sc = merge(DEFAULTS, scenario)
+    check = sc["backends"]["health_check"]
+    settle_up = int(check.get("rise", 2)) * (parse_seconds(check.get("interval", "2s")) or 0.0)
+    duration = parse_seconds(sc["validation"]["duration"]) or 4.0
+    events = sorted(_events(sc))
+    windows: dict[int, tuple[float, float, float]] = {}
+    for k, (at, server, action, downtime) in enumerate(events):
+        if action not in ("restart", "up"):
+            continue
+        back = at + (downtime if action == "restart" else 0.0)
+        later = [e[0] for e in events[k + 1 :] if e[1] == server]
+        windows[server] = (back, back + settle_up, min([duration, *later]))
+    return windows
+
+
+def _restart_metrics(
+    sc: Mapping[str, Any],
+    times: list[list[float]],
+    transitions: list[list[tuple[float, str]]],
+    t0: float,
+) -> dict[str, float]:
+    """``share.after_restart.server.<i>`` over the window after the real return of server i."""
+    out: dict[str, float] = {}
+    for server, (back, start, end) in restart_windows(sc).items():
+        moves = [(t - t0, what) for t, what in transitions[server] if t > t0]
+        downs = [t for t, what in moves if what == "down"]
+        ups = [t for t, what in moves if what == "up"]
+        if downs:
+            out[f"restart.server.{server}.down_s"] = downs[-1]
+        if ups:
+            out[f"restart.server.{server}.up_s"] = ups[-1]
+            start += ups[-1] - back  # measured from the real return
+        counts = [sum(1 for t in ts if start <= t - t0 < end) for ts in times]
+        if start < end and sum(counts) > 0:
+            out[f"share.after_restart.server.{server}"] = counts[server] / sum(counts)
+            out["share.after_restart.window_requests"] = float(sum(counts))
+    return out
 
 
 def _start_haproxy(sc: Mapping[str, Any], backend_ports: list[int], attempts: int = 3) -> tuple[int, HAProxy]:

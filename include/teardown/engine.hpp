@@ -5,139 +5,27 @@
 // events were scheduled, so a run is deterministic.
 #pragma once
 
-#include <algorithm>
-#include <bit>
+#include <array>
 #include <cassert>
 #include <cstdint>
-#include <limits>
-#include <type_traits>
 #include <vector>
 
+#include "teardown/event.hpp"
+#include "teardown/event_queue.hpp"
+#include "teardown/fifo_lane.hpp"
 #include "teardown/time.hpp"
 
 namespace teardown {
 
-using TimerId = std::uint32_t;
-inline constexpr TimerId kNoTimer = std::numeric_limits<TimerId>::max();
-
-// One scheduled occurrence: 32 bytes, trivially copyable.
-struct Event {
-  Time time = 0;
-  std::uint64_t seq_kind = 0;     // scheduling sequence number << 16 | kind
-  std::uint32_t target = 0;       // index of the entity the event is for
-  std::uint32_t payload = 0;      // kind-specific
-  TimerId timer = kNoTimer;       // timer this event is the wake-up of, if any
-  std::uint32_t generation = 0;   // the timer's generation when armed, or a model's own tag
-
-  std::uint16_t kind() const { return static_cast<std::uint16_t>(seq_kind & 0xffffu); }
-  std::uint64_t seq() const { return seq_kind >> 16; }
-};
-static_assert(sizeof(Event) == 32);
-static_assert(std::is_trivially_copyable_v<Event>);
-
-// A monotone priority queue of events ordered by (time, seq): a radix heap.
-// Discrete-event simulation never schedules into the past, so keys only grow; a radix heap
-// exploits that: events sit in 65 buckets by the highest bit in which their time differs
-// from the last time taken out, a push is O(1) and each event moves down at most a few
-// buckets before it is popped. Equal times are popped in sequence order.
-// REQUIRES: every pushed time >= the time of the last event popped, except across
-// rebase() (see push()).
-class EventQueue {
- public:
-  EventQueue() { buckets_.resize(kBuckets); }
-
-  bool empty() const { return size_ == 0; }
-  std::size_t size() const { return size_; }
-
-  void push(const Event& e) {
-    if (e.time < last_) [[unlikely]] {
-      rebase(e.time);
-    }
-    file(e);
-    ++size_;
-  }
-
-  // The earliest event. REQUIRES: !empty().
-  const Event& top() {
-    settle();
-    return buckets_[0][head_];
-  }
-
-  Event pop() {
-    settle();
-    --size_;
-    return buckets_[0][head_++];
-  }
-
-  // Keeps each bucket's capacity: after warm-up a run allocates nothing.
-  void reserve(std::size_t per_bucket) {
-    for (auto& b : buckets_) b.reserve(per_bucket);
-  }
-
- private:
-  static constexpr int kBuckets = 65;
-
-  std::size_t bucket_of(Time t) const {
-    const auto diff = static_cast<std::uint64_t>(t) ^ static_cast<std::uint64_t>(last_);
-    return diff == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(diff));
-  }
-
-  void file(const Event& e) {
-    const std::size_t b = bucket_of(e.time);
-    buckets_[b].push_back(e);
-    if (b != 0) nonempty_ |= std::uint64_t{1} << (b - 1);
-  }
-
-  // Makes bucket 0 hold the earliest events, in sequence order.
-  void settle() {
-    assert(size_ > 0);
-    std::vector<Event>& zero = buckets_[0];
-    if (head_ < zero.size()) return;
-    zero.clear();
-    head_ = 0;
-    assert(nonempty_ != 0);
-    const std::size_t b = static_cast<std::size_t>(std::countr_zero(nonempty_)) + 1;
-    nonempty_ &= ~(std::uint64_t{1} << (b - 1));
-    std::vector<Event>& from = buckets_[b];
-    Time min = from.front().time;
-    for (const Event& e : from) min = std::min(min, e.time);
-    last_ = min;
-    for (const Event& e : from) file(e);  // every event lands in a lower bucket
-    from.clear();
-    if (zero.size() > 1) {
-      std::sort(zero.begin(), zero.end(),
-                [](const Event& a, const Event& c) { return a.seq_kind < c.seq_kind; });
-    }
-  }
-
-  // Cold path: an event earlier than the last one popped (only possible after a run
-  // stopped at a horizon and the caller schedules between that horizon and the next
-  // event). Re-files every event relative to the new floor.
-  void rebase(Time floor) {
-    std::vector<Event> all;
-    all.reserve(size_);
-    for (std::size_t b = 0; b < buckets_.size(); ++b) {
-      const std::size_t start = b == 0 ? head_ : 0;
-      all.insert(all.end(), buckets_[b].begin() + static_cast<std::ptrdiff_t>(start), buckets_[b].end());
-      buckets_[b].clear();
-    }
-    head_ = 0;
-    nonempty_ = 0;
-    last_ = floor;
-    std::sort(all.begin(), all.end(), [](const Event& a, const Event& c) { return a.seq_kind < c.seq_kind; });
-    for (const Event& e : all) file(e);
-  }
-
-  std::vector<std::vector<Event>> buckets_;
-  std::size_t head_ = 0;  // next event to pop from bucket 0
-  std::size_t size_ = 0;
-  std::uint64_t nonempty_ = 0;  // bit b-1 set when bucket b (1..64) holds events
-  Time last_ = 0;
-};
-
 // The clock, the queue and the timer table. Models schedule events and arm timers; the
 // run loop pops events in order, drops wake-ups of cancelled or re-armed timers, and hands
 // every live event to the model's handler.
+//
+// Most events of a network simulation come a fixed delay after their cause (a link's
+// latency, a fixed processing time); schedule_after() puts each such delay in a FIFO lane
+// of its own (fifo_lane.hpp), where they are already in run order. The run loop takes the
+// earliest of the lanes' fronts and the general queue's top, so the order of the run, and
+// everything that depends on it, is the same as with one queue.
 class Simulator {
  public:
   Time now() const { return now_; }
@@ -148,6 +36,30 @@ class Simulator {
     assert(at >= now_);
     queue_.push(Event{at, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag});
     ++scheduled_;
+  }
+
+  // Schedules an event `delay` after now, in the lane of that delay (the first kLanes
+  // distinct delays get one; later ones go to the general queue). For the few short
+  // delays that nearly every event has (link latencies, the proxy's processing time): an
+  // event of a lane costs O(1), but each lane adds a compare to every event taken.
+  // REQUIRES: delay >= 0.
+  void schedule_after(Time delay, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
+                      std::uint32_t tag = 0) {
+    assert(delay >= 0);
+    if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
+    const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag};
+    ++scheduled_;
+    std::size_t i = 0;
+    while (i < lane_count_ && lane_delay_[i] != delay) ++i;
+    if (i == lane_count_) {
+      if (lane_count_ == kLanes) {
+        queue_.push(e);
+        return;
+      }
+      lane_delay_[lane_count_++] = delay;
+    }
+    if (lanes_[i].empty()) lane_front_[i] = key_of(e);
+    lanes_[i].push(e);
   }
 
   // A timer is a slot with a generation; arming it again or cancelling it makes its
@@ -178,8 +90,8 @@ class Simulator {
   template <class Handler>
   std::uint64_t run_until(Time end, Handler&& handle) {
     std::uint64_t handled = 0;
-    while (!queue_.empty() && queue_.top().time <= end) {
-      const Event e = queue_.pop();
+    Event e;
+    while (take(end, e)) {
       now_ = e.time;
       if (e.timer != kNoTimer && timer_generation_[e.timer] != e.generation) {
         ++stale_;
@@ -196,8 +108,8 @@ class Simulator {
   // Handles exactly one live event if there is one; returns false when the queue is empty.
   template <class Handler>
   bool step(Handler&& handle) {
-    while (!queue_.empty()) {
-      const Event e = queue_.pop();
+    Event e;
+    while (take(kNever, e)) {
       now_ = e.time;
       if (e.timer != kNoTimer && timer_generation_[e.timer] != e.generation) {
         ++stale_;
@@ -210,14 +122,65 @@ class Simulator {
     return false;
   }
 
-  std::size_t pending() const { return queue_.size(); }
+  std::size_t pending() const {
+    std::size_t n = queue_.size();
+    for (std::size_t i = 0; i < lane_count_; ++i) n += lanes_[i].size();
+    return n;
+  }
   std::uint64_t events_scheduled() const { return scheduled_; }
   std::uint64_t events_dispatched() const { return dispatched_; }
   std::uint64_t events_stale() const { return stale_; }
   void reserve(std::size_t per_bucket) { queue_.reserve(per_bucket); }
+  // Room for this many far-future events (see EventQueue::reserve_far).
+  void reserve_far(std::size_t events) { queue_.reserve_far(events); }
 
  private:
+  static constexpr std::size_t kLanes = 4;
+
+  // (time, seq) as one number, so that finding the earliest lane front is a branch-free
+  // scan of one cache line; kNoKey for an empty or unused lane.
+  using Key = __uint128_t;
+  static constexpr Key kNoKey = ~Key{0};
+  static Key key_of(const Event& e) { return static_cast<Key>(e.time) << 64 | e.seq_kind; }
+
+  // Takes the earliest pending event into `out` if its time is <= end.
+  bool take(Time end, Event& out) {
+    std::size_t lane = 0;
+    Key first = lane_front_[0];
+    for (std::size_t i = 1; i < kLanes; ++i) {
+      if (lane_front_[i] < first) {
+        first = lane_front_[i];
+        lane = i;
+      }
+    }
+    if (!queue_.empty()) {
+      // next_time() leaves the queue's floor alone; top() and pop() may move it up to that
+      // time, which is safe only once the clock is about to reach it.
+      const Time t = queue_.next_time();
+      if (first == kNoKey || t < static_cast<Time>(first >> 64) ||
+          (t == static_cast<Time>(first >> 64) && key_of(queue_.top()) < first)) {
+        if (t > end) return false;
+        out = queue_.pop();
+        return true;
+      }
+    }
+    if (first == kNoKey || static_cast<Time>(first >> 64) > end) return false;
+    FifoLane& l = lanes_[lane];
+    out = l.pop();
+    lane_front_[lane] = l.empty() ? kNoKey : key_of(l.front());
+    return true;
+  }
+
   EventQueue queue_;
+  std::array<FifoLane, kLanes> lanes_;
+  std::array<Time, kLanes> lane_delay_{};
+  std::array<Key, kLanes> lane_front_ = no_keys();
+  static constexpr std::array<Key, kLanes> no_keys() {
+    std::array<Key, kLanes> keys{};
+    keys.fill(kNoKey);
+    return keys;
+  }
+  std::size_t lane_count_ = 0;
   Time now_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t scheduled_ = 0;
@@ -231,6 +194,13 @@ class Simulator {
 // It keeps the deadline as a field and at most one wake-up in the queue: moving the
 // deadline later costs nothing; the wake-up, when it comes, re-arms itself at the current
 // deadline if that moved. Only moving it earlier schedules a new wake-up.
+//
+// Reuse: an entity slot that is recycled keeps its wake_at (not its deadline). The pending
+// wake-up checks the deadline, not whose it is, so it serves the slot's next occupant;
+// starting afresh would leave it in the queue and schedule another, and a slot recycled
+// many times per timeout (server connections churned by the 2.x idle pool: 155,000 a
+// second at 1.1 M requests/s, each with a 60 s timeout) would fill the queue with stale
+// wake-ups.
 struct LazyDeadline {
   Time deadline = kNever;
   Time wake_at = kNever;  // time of the wake-up in the queue, or kNever
@@ -242,6 +212,15 @@ struct LazyDeadline {
       wake_at = at;
       sim.schedule(at, kind, target, payload);
     }
+  }
+  // set(sim, now + delay, ...), where a delay of kNever (a timeout that is off) means no
+  // deadline rather than an overflow.
+  void set_after(Simulator& sim, Time delay, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0) {
+    if (delay == kNever) {
+      deadline = kNever;
+      return;
+    }
+    set(sim, sim.now() + delay, kind, target, payload);
   }
   void clear() { deadline = kNever; }
 

@@ -64,6 +64,11 @@ struct Result {
   double wall_seconds = 0;
   std::vector<TraceRecord> trace;          // only when tracing was asked for
   std::vector<TracedConnection> traced;
+  // A run stopped by RunOptions::wall_time_limit_s is partial: every event up to time_reached
+  // (simulated time from the start, warm-up included) was handled, and the metrics cover the
+  // measured time up to it. A complete run has time_reached = sim.warmup + sim.duration.
+  bool partial = false;
+  Time time_reached = 0;
 };
 
 // The metric names, in one place.

@@ -162,6 +162,9 @@ class TcpStack {
 
   // --- the socket calls an application makes --------------------------------------------
   void listen(HostIndex host, bool on);  // a host that is not listening refuses SYNs with RST
+  // Room for `connections` connections: a run that knows it will hold many says so, and
+  // the arrays never double (nor hold a half-copied spare at their peak).
+  void reserve(std::size_t connections);
   // Opens a connection from `from` to `to`; the SYN arrives after `delay` (+ jitter). The
   // returned endpoint is the connecting side; its owner is `owner`.
   EndpointId connect(HostIndex from, HostIndex to, Time delay, Time jitter, Role from_role, Role to_role,
@@ -234,8 +237,8 @@ class TcpStack {
     kLinger0 = 4,    // SO_LINGER {on, 0}
     kReleased = 8,   // the application closed the socket (it is orphaned, or gone)
   };
+  // 16 + 16 + 24 bytes per connection: a run may hold a million.
   struct Endpoint {
-    Time last_arrival = 0;  // arrival time of the last segment this endpoint sent
     std::uint32_t unread = 0;
     std::uint32_t owner = 0;
     HostIndex host = 0;
@@ -244,13 +247,19 @@ class TcpStack {
     std::uint8_t flags = 0;
     AppError pending = AppError::None;
   };
+  static_assert(sizeof(Endpoint) == 16);
   struct Connection {
-    Time delay = 0;
-    Time jitter = 0;
     Time opened_at = 0;
     std::uint32_t incarnation = 0;
     ConnectionId next_free = 0;
     std::uint32_t trace_id = 0;  // 0: not traced
+    std::uint32_t path = 0;      // index into paths_
+  };
+  static_assert(sizeof(Connection) == 24);
+  // A one-way delay and its jitter; connections share the few distinct ones.
+  struct Path {
+    Time delay = 0;
+    Time jitter = 0;
   };
   struct Host {
     std::uint32_t time_wait = 0;
@@ -272,6 +281,7 @@ class TcpStack {
   void leave_time_wait(EndpointId ep);
   void become_gone(EndpointId ep);
   bool gone(EndpointId ep) const { return ep_[ep].state == TcpState::Closed && (ep_[ep].flags & kReleased); }
+  std::uint32_t path_of(Time delay, Time jitter);
   void record(Time at, EndpointId ep, TraceRecord::What what, std::uint8_t flags, ResetRule rule,
               Notice::Kind notice = Notice::None, AppError error = AppError::None,
               ResetFate fate = ResetFate::Dropped, std::uint32_t bytes = 0);
@@ -281,6 +291,10 @@ class TcpStack {
   RandomStream jitter_rng_;
   std::vector<Endpoint> ep_;  // endpoint 2c is the connecting side of connection c, 2c+1 the accepting side
   std::vector<Connection> conn_;
+  std::vector<Path> paths_;
+  // Arrival time of the last segment each endpoint sent, kept only for paths with jitter
+  // (without, arrivals follow sending order anyway); sized when such a path is first used.
+  std::vector<Time> last_arrival_;
   std::vector<Host> hosts_;
   ConnectionId free_head_ = kNoEndpoint;
   std::size_t open_ = 0;

@@ -142,6 +142,8 @@ std::string_view notice_name(Notice::Kind kind) {
   out["invariants"] = invariants(result.invariants);
   out["events"] = result.events;
   out["wall_seconds"] = result.wall_seconds;
+  out["partial"] = result.partial;
+  out["time_reached_ns"] = result.time_reached;
   out["trace"] = trace(result.trace);
   out["ladders"] = ladders(result);
   return out;

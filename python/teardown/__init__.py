@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from teardown import analytic
 from teardown._core import NEVER, __version__, format_duration, parse_duration
+from teardown.advise import advise
 from teardown.api import load, run
 from teardown.errors import ConfigError
+from teardown.explain import explain
 from teardown.result import Result
 from teardown.scenario import Scenario
 from teardown.summarise import summarise
@@ -26,6 +28,8 @@ __all__ = [
     "Result",
     "Scenario",
     "__version__",
+    "advise",
+    "explain",
     "format_duration",
     "load",
     "parse_duration",

@@ -23,8 +23,23 @@ def scenario_toml(data: dict[str, Any]) -> str: ...
 #                (flat, index bin * servers + server);
 #   trace: dict[str, list]  (time_ns, connection, side, what, segment, rule, state_after, notice, error,
 #                            fate, bytes);
-#   ladders: list[{connection: int, left: str, right: str, text: str}].
-def run(scenario: dict[str, Any], trace_connections: int = 0) -> dict[str, Any]: ...
+#   ladders: list[{connection: int, left: str, right: str, text: str}];
+#   partial: bool; time_reached_ns: int.
+def run(
+    scenario: dict[str, Any],
+    trace_connections: int = 0,
+    max_memory_bytes: int = 0,
+    max_events: int = 0,
+    wall_time_limit_s: float = 0.0,
+) -> dict[str, Any]: ...
+
+def check_resources(
+    scenario: dict[str, Any], max_memory_bytes: int = 0, max_events: int = 0, trace_connections: int = 0
+) -> None: ...
+
+# {memory_bytes, events, requests, events_per_request: float,
+#  terms: list[{path: str, what: str, count: float, unit_bytes: float, bytes: float}]}
+def estimate_resources(scenario: dict[str, Any], trace_connections: int = 0) -> dict[str, Any]: ...
 
 def analytic_stale_reuse(
     reuse_rate: float,

@@ -1,9 +1,11 @@
 """The ``teardown`` command line: a thin layer over the Python API.
 
 Each command is one API call plus formatting: ``run`` is ``td.run``, ``sweep`` is ``td.sweep``
-and ``td.summarise``, ``import-haproxy`` is ``teardown.haproxy_cfg.import_haproxy``. Bad input
-(a scenario, sweep file, --set or haproxy.cfg that cannot be used) prints one message naming
-the file, line or key on stderr and exits with status 2, leaving no output file behind.
+and ``td.summarise``, ``import-haproxy`` is ``teardown.haproxy_cfg.import_haproxy``, ``advise``
+is ``td.advise``, ``trace`` is ``td.run(trace=N)`` and ``teardown.pcap.write_pcapng``,
+``explain`` is ``td.explain``. Bad input (a scenario, sweep file, --set or haproxy.cfg that
+cannot be used) prints one message naming the file, line or key on stderr and exits with
+status 2, leaving no output file behind.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from teardown.errors import ConfigError
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class BadInput(Exception):
-    """A command-line argument that cannot be used (exit status 2)."""
+class BadInput(ConfigError):
+    """A command-line argument that cannot be used (exit status 2); a ``ConfigError``, so that
+    Python callers of the helpers here see the one exception of the API."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +68,20 @@ def _print_error(command: str, message: str) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     scenario = with_sets(teardown.load(args.scenario), args.set)
-    result = teardown.run(scenario, trace=args.trace)
+    result = teardown.run(
+        scenario,
+        trace=args.trace,
+        max_memory=args.max_memory,
+        max_events=args.max_events or None,
+        wall_time_limit=args.wall_time_limit,
+    )
+    if result.partial:
+        print(
+            f"teardown run: stopped by --wall-time-limit after {result.wall_seconds:.3g} s at "
+            f"{result.time_reached_s:.6g} s of simulated time (of {_planned_s(result):.6g} s); "
+            "the metrics cover the time reached",
+            file=sys.stderr,
+        )
     if args.json:
         print(result.to_json())
         return EXIT_OK
@@ -74,6 +90,11 @@ def run_command(args: argparse.Namespace) -> int:
         print()
         print(result.ladder())
     return EXIT_OK
+
+
+def _planned_s(result: teardown.Result) -> float:
+    sim = result.scenario["sim"]
+    return (teardown.parse_duration(sim["warmup"]) + teardown.parse_duration(sim["duration"])) / 1e9
 
 
 def with_sets(scenario: teardown.Scenario, sets: Sequence[str]) -> teardown.Scenario:
@@ -187,6 +208,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         resume=args.resume,
         force=args.force,
         progress="always" if args.progress else (False if args.no_progress else True),
+        max_memory=args.max_memory,
     )
     metrics = spec.metrics or [m for m in MAIN_METRICS if m in rows.columns]
     unknown = [m for m in metrics if m not in rows.columns]
@@ -288,6 +310,71 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+# --- teardown advise / trace / explain ----------------------------------------------------------
+
+
+def advise_command(args: argparse.Namespace) -> int:
+    from teardown.advise import advise, load_setup
+    from teardown.advise.report import format_advice
+
+    scenario = with_sets(load_setup(args.setup, args.haproxy_version), args.set)
+    executor = args.executor or ("processes" if args.jobs and args.jobs > 1 else "serial")
+    jobs = None if executor == "serial" else args.jobs
+    table = advise(
+        scenario,
+        objective=args.objective,
+        replications=args.replications,
+        executor=executor,
+        jobs=jobs,
+        max_candidates=args.max_candidates,
+        without=args.without,
+        progress="always" if args.progress else (False if args.no_progress else True),
+    )
+    print(format_advice(table, scenario, top=args.top, explain=args.explain, show_all=args.all))
+    if args.out:
+        columns = [c for c in table.columns if c != "overrides"]
+        frame = table[columns].assign(overrides=[repr(o) for o in table["overrides"]])
+        write_atomically(Path(args.out), frame.to_csv(index=False))
+        print(f"\nevery candidate in {args.out}")
+    return EXIT_OK
+
+
+def trace_command(args: argparse.Namespace) -> int:
+    from teardown.pcap import write_pcapng
+    from teardown.traces import select_connections
+
+    scenario = with_sets(teardown.load(args.scenario), args.set)
+    result = teardown.run(scenario, trace=args.connections)
+    chosen = select_connections(result, args.only)
+    if args.pcap:
+        written = write_pcapng(result, args.pcap, connections=chosen)
+        print(
+            f"wrote {args.pcap}: {written.packets} packets of {written.connections} TCP connections "
+            f"({written.resets} RST), {written.first_s:.6f} s to {written.last_s:.6f} s of simulated time"
+        )
+        print(f"try: tshark -r {args.pcap} -Y 'tcp.flags.reset == 1'")
+    if args.ladder or not args.pcap:
+        for connection in chosen:
+            info = next(c for c in result.traced_connections if c["connection"] == connection)
+            print(f"connection {connection} ({info['left']} -> {info['right']})")
+            print(result.ladder(connection))
+    return EXIT_OK
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    from teardown.explain import explain
+
+    if (args.failure is None) == (args.reset is None):
+        raise BadInput("give either --failure N (a failed client request) or --reset N (a backend reset)")
+    scenario = with_sets(teardown.load(args.scenario), args.set)
+    try:
+        text = explain(scenario, failure=args.failure, reset=args.reset, trace=args.connections)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    print(text)
+    return EXIT_OK
+
+
 # --- the parser ------------------------------------------------------------------------------
 
 MAIN_EXAMPLES = """\
@@ -297,6 +384,9 @@ examples:
   teardown sweep examples/sweeps/modes.toml -j 2 --out modes.csv
   teardown sweep examples/sweeps/modes.toml --scheduler tcp://10.0.0.5:8786
   teardown import-haproxy /etc/haproxy/haproxy.cfg -o scenario.toml
+  teardown advise examples/scenarios/stale-reuse-keepalive.toml --objective "failures, keep skew <= 1.1"
+  teardown trace examples/scenarios/server-close.toml --set sim.duration=10s --pcap out.pcapng
+  teardown explain examples/scenarios/stale-reuse-keepalive.toml --set sim.duration=20s --failure 1
 
 Bad input exits with status 2 and a message naming the file, line or key.
 Documentation: docs/cli.md
@@ -340,6 +430,47 @@ examples:
   teardown import-haproxy old/haproxy.cfg --haproxy-version 1.5 -o old.toml
 """
 
+ADVISE_EXAMPLES = """\
+Runs your setup, then each known remedy that applies to its HAProxy version and mode, alone and
+combined (client idle eviction below the proxy's timeout, raised timeouts, prefer-last-server,
+leastconn, http-reuse, retry-on, a stale check, client retries, backend keep-alive and workers,
+...), and ranks them: constraints first, then the objective, then what else gets worse.
+The objective names what to minimise (failures, backend-resets, resets, skew, churn, time-wait
+or a metric name) and, after commas, bounds: "failures, keep skew <= 1.1". See docs/advise.md.
+
+examples:
+  teardown advise examples/scenarios/stale-reuse-keepalive.toml
+  teardown advise examples/scenarios/server-close.toml --set backends.close_delay=5ms \\
+      --set backends.keep_alive=close-after-response --objective "backend-resets, keep skew <= 1.1"
+  teardown advise /etc/haproxy/haproxy.cfg --haproxy-version 1.5 -j 2
+  teardown advise scenario.toml --objective "skew, keep failures <= 0.001" --set sim.duration=60s
+  teardown advise scenario.toml --without timeouts --without mode     # remedies you cannot apply
+"""
+
+TRACE_EXAMPLES = """\
+Traces the first N client connections and every server connection they lead to, and writes
+their segments as a pcapng capture (one packet per segment, captured as it leaves its sender;
+clients 10.0.1.x, the proxy 10.0.0.1 port 80, backends 10.0.2.x port 8080). Without --pcap it
+prints the ladders. See docs/advise.md.
+
+examples:
+  teardown trace examples/scenarios/stale-reuse-keepalive.toml --set sim.duration=20s --pcap stale.pcapng
+  tshark -r stale.pcapng -Y "tcp.flags.reset == 1"
+  teardown trace examples/scenarios/server-close.toml --connections 50 --only resets --pcap resets.pcapng
+"""
+
+EXPLAIN_EXAMPLES = """\
+Runs the scenario with every client connection traced (up to --connections), finds the N-th
+failed client request (--failure N) or the N-th "Connection reset by peer" seen by a backend
+(--reset N), and prints its ladder and what happened: which timer fired, how each side closed,
+which rule produced the RST or end of stream, and what each application saw. Keep the run short
+(--set sim.duration=20s). See docs/advise.md.
+
+examples:
+  teardown explain examples/scenarios/stale-reuse-keepalive.toml --set sim.duration=20s --failure 1
+  teardown explain examples/scenarios/server-close.toml --set proxy.pretend_keepalive=true --reset 1
+"""
+
 
 class _VersionAction(argparse.Action):
     def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
@@ -379,6 +510,50 @@ def _nonnegative(text: str) -> int:
     return value
 
 
+def _size(text: str) -> int | str:
+    from teardown.api import parse_bytes
+
+    if text in ("auto", "off"):
+        return text
+    try:
+        return parse_bytes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}; or auto, off") from None
+
+
+def _wall_seconds(text: str) -> float:
+    try:
+        ns = teardown.parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if ns in (0, teardown.NEVER):
+        raise argparse.ArgumentTypeError(
+            f"expected a duration greater than 0 such as 90s or 10m, got {text!r}"
+        )
+    return ns / 1e9
+
+
+def _resource_arguments(parser: argparse.ArgumentParser, events: bool = True) -> None:
+    """--max-memory (and --max-events): the resource guard of teardown.run."""
+    parser.add_argument(
+        "--max-memory",
+        type=_size,
+        default="auto",
+        metavar="SIZE",
+        help="refuse, before running, a scenario estimated to need more memory than this "
+        "(e.g. 2GiB, 500MB; default auto: 80%% of physical memory; off: no limit)",
+    )
+    if events:
+        parser.add_argument(
+            "--max-events",
+            type=_nonnegative,
+            default=0,
+            metavar="N",
+            help="refuse, before running, a scenario estimated to handle more than N events "
+            "(default: no limit)",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
@@ -414,6 +589,15 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="trace the first N client connections and print their ladder diagrams",
+    )
+    _resource_arguments(run)
+    run.add_argument(
+        "--wall-time-limit",
+        type=_wall_seconds,
+        default=None,
+        metavar="DURATION",
+        help="stop the run cleanly after this much wall-clock time (e.g. 90s, 10m) and print the "
+        "partial result, over the simulated time reached",
     )
     run.set_defaults(command="run", handler=run_command)
 
@@ -451,6 +635,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="write each row as it completes to a .csv, .jsonl or .parquet file",
     )
+    _resource_arguments(sweep, events=False)
     sweep.add_argument("--resume", action="store_true", help="continue --out, running only the missing rows")
     sweep.add_argument(
         "--force",
@@ -488,6 +673,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(command="import-haproxy", handler=import_haproxy_command)
 
+    _add_diagnosis_commands(commands, formatter)
+
     val = commands.add_parser(
         "validate",
         help="measure scenarios on the real HAProxy (127.0.0.1) and compare with teardown",
@@ -504,6 +691,128 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("-r", "--repeats", type=_positive, default=3, metavar="R", help="real runs per scenario")
     val.set_defaults(command="validate", handler=validate_command)
     return parser
+
+
+def _add_diagnosis_commands(commands: Any, formatter: Any) -> None:
+    """The advise, trace and explain commands."""
+    adv = commands.add_parser(
+        "advise",
+        help="rank the known remedies for your setup",
+        epilog=ADVISE_EXAMPLES,
+        formatter_class=formatter,
+        description="Run a setup and the known remedies, alone and combined; print them ranked, with "
+        "95%% intervals and the rule that makes each top recommendation work.",
+    )
+    adv.add_argument("setup", metavar="SCENARIO.toml|haproxy.cfg", help="a scenario file, or a haproxy.cfg")
+    adv.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a dotted key (repeatable)"
+    )
+    adv.add_argument(
+        "--objective",
+        default="failures, keep skew <= 1.1",
+        help='what to minimise and what to keep within bounds (default: "failures, keep skew <= 1.1")',
+    )
+    adv.add_argument(
+        "-r", "--replications", type=_positive, default=3, metavar="R", help="runs per candidate (default 3)"
+    )
+    adv.add_argument(
+        "-j", "--jobs", type=_positive, default=None, metavar="N", help="parallel runs (processes when N > 1)"
+    )
+    adv.add_argument(
+        "--executor", choices=("serial", "threads", "processes"), default=None, help="where runs execute"
+    )
+    adv.add_argument(
+        "--haproxy-version",
+        default="2.6",
+        choices=("1.4", "1.5", "1.8", "2.0", "2.6"),
+        help="the release a haproxy.cfg is for (default 2.6; ignored for a scenario file)",
+    )
+    adv.add_argument(
+        "--top", type=_positive, default=10, metavar="N", help="table rows to print (default 10)"
+    )
+    adv.add_argument(
+        "--explain", type=_nonnegative, default=3, metavar="N", help="recommendations to explain (default 3)"
+    )
+    adv.add_argument(
+        "--all", action="store_true", help="also show candidates that add nothing to a better-ranked one"
+    )
+    adv.add_argument(
+        "--max-candidates", type=_positive, default=200, metavar="N", help="candidates in all (default 200)"
+    )
+    adv.add_argument(
+        "--out", metavar="FILE.csv", default=None, help="write every candidate's row to a CSV file"
+    )
+    adv.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="FAMILY",
+        help="a remedy family not to try (repeatable): mode, pretend, http-reuse, timeouts, balance, "
+        "prefer-last-server, retry-on, backend-keep-alive, backend-close-delay, workers, max-lifetime, "
+        "eviction, stale-check, client-retries",
+    )
+    adv_bar = adv.add_mutually_exclusive_group()
+    adv_bar.add_argument("--no-progress", action="store_true", help="no progress bar")
+    adv_bar.add_argument(
+        "--progress", action="store_true", help="a progress bar even when stderr is not a terminal"
+    )
+    adv.set_defaults(command="advise", handler=advise_command)
+
+    trc = commands.add_parser(
+        "trace",
+        help="trace connections and write them as a pcapng capture",
+        epilog=TRACE_EXAMPLES,
+        formatter_class=formatter,
+        description="Run a scenario tracing its first client connections; write a pcapng capture "
+        "or print ladders.",
+    )
+    trc.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
+    trc.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a dotted key (repeatable)"
+    )
+    trc.add_argument(
+        "--connections",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="client connections to trace (default 10)",
+    )
+    trc.add_argument(
+        "--only",
+        choices=("all", "resets", "failures"),
+        default="all",
+        help="keep every traced connection, those with an RST, or the failed client connections "
+        "(with the server connections they led to)",
+    )
+    trc.add_argument("--pcap", metavar="OUT.pcapng", default=None, help="write the capture here")
+    trc.add_argument("--ladder", action="store_true", help="also print the ladders")
+    trc.set_defaults(command="trace", handler=trace_command)
+
+    exp = commands.add_parser(
+        "explain",
+        help="explain one failed request or one backend reset, step by step",
+        epilog=EXPLAIN_EXAMPLES,
+        formatter_class=formatter,
+        description="Explain the N-th failed client request, or the N-th reset a backend application saw.",
+    )
+    exp.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
+    exp.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a dotted key (repeatable)"
+    )
+    exp.add_argument(
+        "--failure", type=_positive, default=None, metavar="N", help="the N-th failed client request"
+    )
+    exp.add_argument(
+        "--reset", type=_positive, default=None, metavar="N", help="the N-th reset seen by a backend"
+    )
+    exp.add_argument(
+        "--connections",
+        type=_positive,
+        default=100_000,
+        metavar="N",
+        help="trace at most this many client connections (default 100000)",
+    )
+    exp.set_defaults(command="explain", handler=explain_command)
 
 
 def validate_command(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 
 import teardown
 from teardown import _version_info
+from teardown.errors import ConfigError
 
 LOCAL_EXECUTORS = ("serial", "threads", "processes")
 CONNECT_TIMEOUT = "30s"  # to reach a Dask scheduler
@@ -39,13 +40,14 @@ class Task:
     seed: int
     scenario: dict[str, Any]  # validated, fully defaulted, with this replication's sim.seed
     scenario_hash: str
+    max_memory: int | str | None = "auto"  # the run's memory limit, as td.run takes it
 
 
 def run_task(task: Task) -> dict[str, Any]:
     """Run one task; what goes into its row besides the plan: metrics, build, wall time."""
     started = time.perf_counter()
     try:
-        result = teardown.run(task.scenario)
+        result = teardown.run(task.scenario, max_memory=task.max_memory)
     except Exception as error:
         raise RuntimeError(
             f"sweep point {task.point} replication {task.replication} failed: {error}"
@@ -61,26 +63,34 @@ def run_task(task: Task) -> dict[str, Any]:
 
 
 def check_executor(executor: Any, jobs: int | None) -> None:
-    """Raise ValueError for an executor or job count that cannot work, before anything runs."""
-    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
-        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    """Raise ``ConfigError`` (a ValueError) for an executor or job count that cannot work, before
+    anything runs."""
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise _bad("jobs", f"jobs must be a positive integer, got {jobs!r}")
     if isinstance(executor, str):
         if executor.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
             return
         if executor not in LOCAL_EXECUTORS:
-            raise ValueError(
+            raise _bad(
+                "executor",
                 f"executor must be one of {', '.join(LOCAL_EXECUTORS)}, a distributed.Client "
                 f"or a scheduler address like 'tcp://host:8786', got {executor!r}"
             )
         if executor == "serial" and jobs not in (None, 1):
-            raise ValueError(
+            raise _bad(
+                "jobs",
                 f"jobs={jobs} needs executor='threads' or 'processes' (serial runs one at a time)"
             )
         return
     if not _is_dask_client(executor):
-        raise ValueError(
+        raise _bad(
+            "executor",
             f"executor must be a name, a scheduler address or a distributed.Client, got {executor!r}"
         )
+
+
+def _bad(path: str, message: str) -> ConfigError:
+    return ConfigError([{"path": path, "message": message, "where": ""}])
 
 
 def execute(

@@ -50,6 +50,7 @@ class Result:
       ``ladder()`` the same as a readable ladder diagram.
     - ``scenario`` (the validated, fully defaulted scenario as a dict), ``invariants`` (whole-run
       totals that must balance), ``events`` (engine events handled), ``wall_seconds``.
+    - ``partial`` (a run stopped by its wall-time limit) and ``time_reached_s``.
 
     Results come from ``teardown.run``; ``Result(data)`` rebuilds one from ``to_data()`` output.
     """
@@ -91,6 +92,8 @@ class Result:
                 "invariants": dict(raw["invariants"]),
                 "events": raw["events"],
                 "wall_seconds": raw["wall_seconds"],
+                "partial": bool(raw["partial"]),
+                "time_reached_s": raw["time_reached_ns"] / 1e9,
                 "trace": {"time_s": [t / 1e9 for t in time_ns], **trace},
                 "ladders": list(raw["ladders"]),
             }
@@ -123,6 +126,21 @@ class Result:
     def wall_seconds(self) -> float:
         """Wall-clock time of the simulation itself."""
         return float(self._data["wall_seconds"])
+
+    @property
+    def partial(self) -> bool:
+        """True when ``run(..., wall_time_limit=...)`` stopped the run before its end: the
+        metrics then cover the measured time up to ``time_reached_s`` (rates per second of it)."""
+        return bool(self._data.get("partial", False))
+
+    @property
+    def time_reached_s(self) -> float:
+        """Simulated seconds from the start (warm-up included) the run got to: sim.warmup +
+        sim.duration for a complete run, less for a partial one."""
+        if "time_reached_s" in self._data:
+            return float(self._data["time_reached_s"])
+        sim = self._data["scenario"]["sim"]
+        return (_core.parse_duration(sim["warmup"]) + _core.parse_duration(sim["duration"])) / 1e9
 
     # ---- tables ---------------------------------------------------------------------------
 
@@ -189,7 +207,8 @@ class Result:
 
     def to_data(self) -> dict[str, Any]:
         """Everything as JSON-compatible data (a deep copy): teardown_version, scenario, metrics,
-        per_server, timeseries and trace (dicts of columns), invariants, events, wall_seconds, ladders."""
+        per_server, timeseries and trace (dicts of columns), invariants, events, wall_seconds,
+        partial, time_reached_s, ladders."""
         return copy.deepcopy(self._data)
 
     def to_json(self, **kwargs: Any) -> str:
@@ -225,7 +244,9 @@ class Result:
             f"{m.get('requests.started', 0):.0f} requests, {m.get('requests.failed', 0):.0f} failed, "
             f"{m.get('backend.resets_per_s_per_server', 0):.3g} backend resets/s/server, "
             f"request skew {m.get('skew.requests.max_over_mean', 0):.3g}; "
-            f"{self.events:,} events in {self.wall_seconds:.3g} s)"
+            f"{self.events:,} events in {self.wall_seconds:.3g} s"
+            + (f"; PARTIAL: stopped at {self.time_reached_s:.6g} s simulated" if self.partial else "")
+            + ")"
         )
 
 

@@ -49,6 +49,7 @@ def sweep(
     progress: bool | str = True,
     seed: int | None = None,
     force: bool = False,
+    max_memory: int | str | None = "auto",
 ) -> pd.DataFrame:
     """Run ``base`` at every point, ``replications`` times each; one row per run.
 
@@ -68,6 +69,8 @@ def sweep(
         build or another sweep definition are refused unless ``force`` (which keeps the rows
         of this sweep whatever build wrote them, and drops the others).
     progress: a progress bar on stderr when it is a terminal (True), always ("always"), or never (False).
+    max_memory: the memory limit of each run, as in ``td.run`` ("auto": 80% of the physical memory
+        of the machine that runs it); every point is checked against it here first.
 
     Returns a DataFrame with columns point, replication, seed, one per override key, one per
     metric, scenario_hash, teardown_version, git_commit, wall_s. ``td.summarise`` turns it
@@ -78,8 +81,10 @@ def sweep(
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise _error("replications", f"expected an integer >= 1, got {replications!r}")
     check_executor(executor, jobs)
+    if resume and out is None:
+        raise _error("resume", "needs out, the results file to continue")
     designs = design_points(grid, points, sample)
-    plan = make_plan(base_scenario, designs, replications, seed)
+    plan = make_plan(base_scenario, designs, replications, seed, max_memory)
 
     store = open_store(out) if out is not None else None
     stored: dict[tuple[int, int], dict[str, Any]] = {}
@@ -288,8 +293,15 @@ class Plan:
         return set(self.override_names)
 
 
-def make_plan(base: teardown.Scenario, designs: list[Design], replications: int, seed: int | None) -> Plan:
-    """Validate every point against the base and make its tasks; nothing runs on bad input."""
+def make_plan(
+    base: teardown.Scenario,
+    designs: list[Design],
+    replications: int,
+    seed: int | None,
+    max_memory: int | str | None = "auto",
+) -> Plan:
+    """Validate every point against the base (and the memory limit) and make its tasks; nothing
+    runs on bad input."""
     root = int(base.get("sim.seed")) if seed is None else seed
     if isinstance(root, bool) or not isinstance(root, int) or root < 0:
         raise _error("seed", f"expected an integer >= 0, got {seed!r}")
@@ -300,6 +312,7 @@ def make_plan(base: teardown.Scenario, designs: list[Design], replications: int,
     for point, design in enumerate(designs):
         try:
             scenario = base.with_(design.overrides) if design.overrides else base
+            check_memory(scenario, max_memory)
         except ConfigError as error:
             raise _in_point(error, point, design) from None
         columns[point] = {
@@ -309,9 +322,17 @@ def make_plan(base: teardown.Scenario, designs: list[Design], replications: int,
         for replication, replication_seed_ in enumerate(seeds):
             seeded = scenario.with_({"sim.seed": replication_seed_})
             tasks[(point, replication)] = Task(
-                point, replication, replication_seed_, seeded.to_dict(), seeded.hash()
+                point, replication, replication_seed_, seeded.to_dict(), seeded.hash(), max_memory
             )
     return Plan(tasks, columns, names)
+
+
+def check_memory(scenario: teardown.Scenario, max_memory: int | str | None) -> None:
+    """Raise the ConfigError ``td.run`` would raise for a scenario above the memory limit."""
+    from teardown import _core
+    from teardown.api import _memory_limit
+
+    _core.check_resources(scenario.to_dict(), _memory_limit(max_memory), 0)
 
 
 def _plain(value: Any) -> Any:

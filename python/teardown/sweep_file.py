@@ -26,6 +26,7 @@ Keys inside [grid], [[points]] and [sample.ranges] are dotted scenario keys; quo
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,15 +72,23 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepFile:
     path = Path(path)
     where = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise ConfigError(
             [{"path": "", "message": f"cannot read the sweep file: {error.strerror}", "where": where}]
         ) from None
     try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        message = "not valid TOML: not UTF-8 text (a binary file?)"
+        raise ConfigError([{"path": "", "message": message, "where": f"{where}:{line}"}]) from None
+    try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError([{"path": "", "message": f"not valid TOML: {error}", "where": where}]) from None
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        place = f"{where}:{at.group(1)}:{at.group(2)}" if at else where
+        raise ConfigError([{"path": "", "message": f"not valid TOML: {error}", "where": place}]) from None
 
     def bad(key: str, message: str) -> ConfigError:
         return ConfigError([{"path": key, "message": message, "where": where}])

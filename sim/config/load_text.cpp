@@ -22,6 +22,25 @@ Scenario parse_toml(std::string_view text, std::string_view source_name) {
   return scenario_from_table(table, source_name);
 }
 
+namespace {
+
+// True when the text has no key and no table: only blanks and comments.
+bool holds_nothing(std::string_view text) {
+  bool comment = false;
+  for (char c : text) {
+    if (c == '\n') {
+      comment = false;
+    } else if (c == '#') {
+      comment = true;
+    } else if (!comment && c != ' ' && c != '\t' && c != '\r') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Scenario load_toml(const std::string& path) {
   // A directory opens as a stream that reads nothing, which would pass for an empty scenario.
   std::error_code ignored;
@@ -33,6 +52,13 @@ Scenario load_toml(const std::string& path) {
   std::ostringstream text;
   text << file.rdbuf();
   if (file.bad()) throw ConfigError({{"", "cannot read scenario file: " + std::string(std::strerror(errno)), path}});
+  // An empty file is more likely a mistake (a truncated copy, the wrong file) than a request for
+  // the default scenario, which is written "[sim]".
+  if (holds_nothing(text.view())) {
+    throw ConfigError({{"", "the scenario file is empty (no key, no table); write at least one table, e.g. [sim] "
+                            "for the default scenario",
+                        path}});
+  }
   return parse_toml(text.str(), path);
 }
 

@@ -9,6 +9,11 @@
 namespace teardown {
 namespace {
 
+// The longest finite duration a scenario may hold.
+constexpr Time kMaxDuration = 87'600 * kHour;
+// The lowest request rate per client (or per long-lived connection): one per 100 years.
+constexpr double kMinRate = 1.0 / (100 * 365.25 * 24 * 3600);
+
 class Checks {
  public:
   std::vector<ConfigIssue> issues;
@@ -18,6 +23,21 @@ class Checks {
   template <typename Int>
   void at_least(std::string path, Int value, Int min) {
     if (value < min) add(std::move(path), "must be at least " + std::to_string(min) + ", got " + std::to_string(value));
+  }
+
+  template <typename Int>
+  void at_most(std::string path, Int value, Int max, const char* why) {
+    if (value > max) {
+      add(std::move(path),
+          "must be at most " + std::to_string(max) + ", got " + std::to_string(value) + " (" + why + ")");
+    }
+  }
+
+  void at_most(std::string path, double value, double max, const char* why) {
+    if (std::isfinite(value) && value > max) {
+      add(std::move(path), "must be at most " + toml_values::float_text(max) + ", got " +
+                               toml_values::float_text(value) + " (" + why + ")");
+    }
   }
 
   void positive(std::string path, double value) {
@@ -46,6 +66,10 @@ class Checks {
       add(std::move(path), std::string("must be greater than 0") + (off_ok ? " (write \"off\" to disable it)" : ""));
     } else if (t == kNever && !off_ok) {
       add(std::move(path), "must be a finite duration, not \"off\"");
+    } else if (t != kNever && t > kMaxDuration) {
+      // Far beyond any run, and sums of a few such times still fit in 64-bit nanoseconds.
+      add(std::move(path), "must be at most " + format_duration(kMaxDuration) + " (10 years), got " +
+                               format_duration(t) + (off_ok ? "; write \"off\" for never" : ""));
     }
   }
 };
@@ -62,6 +86,12 @@ void check_sim(const SimConfig& sim, Checks& c) {
     c.add("sim.seed", "must be at most 9223372036854775807, got " + std::to_string(sim.seed));
   }
   c.positive_time("sim.timeseries_bin", sim.timeseries_bin);
+  // Bins are counted in 32 bits.
+  if (sim.duration > 0 && sim.timeseries_bin > 0 &&
+      sim.duration / sim.timeseries_bin >= std::numeric_limits<std::int32_t>::max()) {
+    c.add("sim.timeseries_bin", "gives " + std::to_string(sim.duration / sim.timeseries_bin) +
+                                    " bins over sim.duration, more than 2147483646; use a longer bin");
+  }
   c.non_negative_time_or_off("sim.time_wait", sim.time_wait);
 }
 
@@ -76,9 +106,29 @@ void check_clients(const ClientsConfig& clients, Checks& c) {
   c.at_least("clients.retries", clients.retries, 0);
   c.at_least<std::int64_t>("clients.request_size", clients.request_size, 1);
   c.at_least<std::int64_t>("clients.response_size", clients.response_size, 1);
+  constexpr std::int64_t kMaxBytes = std::numeric_limits<std::int32_t>::max();
+  c.at_most<std::int64_t>("clients.request_size", clients.request_size, kMaxBytes, "bytes of one request");
+  c.at_most<std::int64_t>("clients.response_size", clients.response_size, kMaxBytes, "bytes of one response");
+  // Ids of clients and their connections are 32-bit.
+  if (clients.count > 0 && clients.long_lived.count > 0 &&
+      static_cast<std::int64_t>(clients.count) + clients.long_lived.count > kMaxBytes) {
+    c.add("clients.long_lived.count", "clients.count + clients.long_lived.count must be at most " +
+                                          std::to_string(kMaxBytes) + ", got " +
+                                          std::to_string(static_cast<std::int64_t>(clients.count) +
+                                                         clients.long_lived.count));
+  }
 
   const ArrivalConfig& a = clients.arrival;
   c.positive("clients.arrival.rate", a.rate);
+  // Arrivals closer than the clock's nanosecond would all fall at the same instant.
+  c.at_most("clients.arrival.rate", a.rate, 1e9, "one request per nanosecond, the clock's resolution");
+  // A client's mean gap between requests must be a duration the clock can hold.
+  if (std::isfinite(a.rate) && a.rate > 0 && clients.count >= 1 && a.rate / clients.count < kMinRate) {
+    c.add("clients.arrival.rate", "must be at least one request per client per 100 years (" +
+                                      toml_values::float_text(kMinRate * clients.count) + " for " +
+                                      std::to_string(clients.count) +
+                                      " clients), got " + toml_values::float_text(a.rate));
+  }
   c.positive_time("clients.arrival.on", a.on);
   c.positive_time("clients.arrival.off", a.off);
   c.non_negative_time("clients.arrival.think_time", a.think_time);
@@ -93,6 +143,36 @@ void check_clients(const ClientsConfig& clients, Checks& c) {
 
   c.at_least("clients.long_lived.count", clients.long_lived.count, 0);
   c.positive("clients.long_lived.rate", clients.long_lived.rate);
+  c.at_most("clients.long_lived.rate", clients.long_lived.rate, 1e9,
+            "one request per nanosecond, the clock's resolution");
+  if (std::isfinite(clients.long_lived.rate) && clients.long_lived.rate > 0 && clients.long_lived.rate < kMinRate) {
+    c.add("clients.long_lived.rate", "must be at least one request per 100 years (" +
+                                         toml_values::float_text(kMinRate) + "), got " +
+                                         toml_values::float_text(clients.long_lived.rate));
+  }
+}
+
+// HTTP settings mean nothing to a proxy in mode tcp (HAProxy ignores them with a warning, or
+// refuses them): a scenario that sets one in tcp mode was not meant as written.
+void check_http_only(const ProxyConfig& proxy, Checks& c) {
+  if (effective_mode(proxy) != ProxyMode::Tcp) return;
+  const std::string why = " is an HTTP setting, which has no effect with proxy.mode = \"tcp\"; remove it or choose an "
+                          "http mode (http-keep-alive, http-server-close, httpclose, ...)";
+  if (proxy.pretend_keepalive) c.add("proxy.pretend_keepalive", "true" + why);
+  if (proxy.http_reuse != HttpReuse::Preset) {
+    c.add("proxy.http_reuse", "'" + std::string(to_string(proxy.http_reuse)) + "'" + why + " (or write \"preset\")");
+  }
+  if (proxy.timeout.http_request != kNever) {
+    c.add("proxy.timeout.http_request", "a timeout" + why + " (or write \"off\")");
+  }
+  if (proxy.timeout.http_keep_alive != kNever) {
+    c.add("proxy.timeout.http_keep_alive", "a timeout" + why + " (or write \"off\")");
+  }
+  for (RetryOn condition : {RetryOn::EmptyResponse, RetryOn::ResponseTimeout}) {
+    if (proxy.retry_on.contains(condition)) {
+      c.add("proxy.retry_on", "'" + std::string(to_string(condition)) + "'" + why + " (tcp retries only conn-failure)");
+    }
+  }
 }
 
 void check_proxy(const ProxyConfig& proxy, Checks& c) {
@@ -111,9 +191,12 @@ void check_proxy(const ProxyConfig& proxy, Checks& c) {
       c.add("proxy.retry_on", why);
     }
   }
+  check_http_only(proxy, c);
   c.at_least("proxy.random_draws", proxy.random_draws, 1);
+  c.at_most("proxy.random_draws", proxy.random_draws, 1000, "draws per request; a few are enough");
   c.positive_time_or_off("proxy.pool_purge_delay", proxy.pool_purge_delay);
   c.at_least("proxy.retries", proxy.retries, 0);
+  c.at_most("proxy.retries", proxy.retries, 255, "retries per request");
   c.at_least("proxy.maxconn", proxy.maxconn, 1);
   c.non_negative_time("proxy.processing_time", proxy.processing_time);
 
@@ -169,6 +252,13 @@ void check_backends(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
   }
   c.at_least("backends.maxconn", b.maxconn, 0);
   c.at_least("backends.workers", b.workers, 1);
+  // Worker ids are 32-bit.
+  if (b.servers > 0 && b.workers > 0 &&
+      static_cast<std::int64_t>(b.servers) * b.workers > std::numeric_limits<std::int32_t>::max()) {
+    c.add("backends.workers", "backends.servers x backends.workers must be at most " +
+                                  std::to_string(std::numeric_limits<std::int32_t>::max()) + ", got " +
+                                  std::to_string(static_cast<std::int64_t>(b.servers) * b.workers));
+  }
   if (b.keep_alive.kind == KeepAliveKind::IdleTimeout) {
     if (b.keep_alive.idle_timeout == kNever) {
       c.add("backends.keep_alive", "an idle timeout of \"off\" is written \"forever\"");

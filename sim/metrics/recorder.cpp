@@ -93,6 +93,8 @@ void Recorder::start_measuring(const TcpCounters& tcp) { tcp_at_warmup_ = tcp; }
 
 void Recorder::finish(Time now, const TcpStack& tcp, HostIndex proxy_host, std::size_t hosts, Result& out) {
   namespace m = metric_names;
+  // A run stopped during warm-up (a wall-time bound) measured nothing: RST counts start here.
+  if (now < warmup_end_) start_measuring(tcp.counters());
   for (int s = 0; s < servers_; ++s) accumulate_open(s, now);
   const double seconds = to_seconds(std::max<Time>(1, std::min(now, end_) - warmup_end_));
   const TcpCounters& c = tcp.counters();

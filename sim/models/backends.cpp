@@ -75,8 +75,10 @@ void Backends::accept(World& w, const Notice& n) {
   }
   Connection& k = conns_[c];
   const std::uint32_t generation = k.generation;
+  const LazyDeadline idle = k.idle;
   k = Connection{};
   k.generation = generation;
+  k.idle.wake_at = idle.wake_at;  // its pending wake-up serves on (LazyDeadline: reuse)
   k.ep = n.endpoint;
   // The accepting endpoint's host tells which server this is.
   const HostIndex host = w.tcp.host(n.endpoint);
@@ -88,7 +90,7 @@ void Backends::accept(World& w, const Notice& n) {
   k.open = true;
   w.tcp.set_owner(n.endpoint, c);
   if (sc_.backends.keep_alive.kind == KeepAliveKind::IdleTimeout) {
-    k.idle.set(w.sim, w.sim.now() + sc_.backends.keep_alive.idle_timeout, kBackendIdle, c);
+    k.idle.set_after(w.sim, sc_.backends.keep_alive.idle_timeout, kBackendIdle, c);
   }
 }
 
@@ -111,7 +113,7 @@ void Backends::on_service_done(World& w, std::uint32_t c) {
   if (!close_after) {
     w.tcp.send(k.ep, static_cast<std::uint32_t>(sc_.clients.response_size));
     if (sc_.backends.keep_alive.kind == KeepAliveKind::IdleTimeout) {
-      k.idle.set(w.sim, w.sim.now() + sc_.backends.keep_alive.idle_timeout, kBackendIdle, c);
+      k.idle.set_after(w.sim, sc_.backends.keep_alive.idle_timeout, kBackendIdle, c);
     }
     return;
   }

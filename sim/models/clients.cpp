@@ -10,39 +10,51 @@ namespace {
 constexpr std::uint64_t kOnOffEntity = 0xffff'ffffULL;
 }
 
-Clients::Clients(const Scenario& sc) : sc_(sc), onoff_(sc.sim.seed, kOnOffEntity, StreamPurpose::Arrivals) {
+Clients::Clients(const Scenario& sc)
+    : sc_(sc),
+      regular_(static_cast<std::uint32_t>(sc.clients.count)),
+      arrival_family_(CounterStream::family(sc.sim.seed, StreamPurpose::Arrivals)),
+      onoff_(sc.sim.seed, kOnOffEntity, StreamPurpose::Arrivals) {
   const ClientsConfig& cc = sc.clients;
-  const int regular = cc.count;
-  const int long_lived = cc.long_lived.count;
-  clients_.resize(static_cast<std::size_t>(regular + long_lived));
-  for (int i = 0; i < regular + long_lived; ++i) {
-    Client& cl = clients_[static_cast<std::size_t>(i)];
-    cl.arrivals = RandomStream(sc.sim.seed, static_cast<std::uint64_t>(i), StreamPurpose::Arrivals);
-    if (i < regular) {
-      cl.max_size = cc.pool.max_size;
-      cl.rate = cc.arrival.rate / regular;
-    } else {
-      cl.max_size = 1;
-      cl.rate = cc.long_lived.rate;
-    }
+  regular_gap_ = static_cast<Time>(1e9 / (cc.arrival.rate / cc.count));
+  long_lived_gap_ = static_cast<Time>(1e9 / cc.long_lived.rate);
+  const auto long_lived = static_cast<std::size_t>(cc.long_lived.count);
+  clients_.resize(regular_ + long_lived);
+  for (std::uint32_t i = 0; i < regular_; ++i) {
+    pooled_arrivals_.emplace_back(sc.sim.seed, static_cast<std::uint64_t>(i), StreamPurpose::Arrivals);
   }
+  // Every long-lived client holds one connection for most of the run (World::World).
+  conns_.reserve(long_lived + regular_);
+}
+
+HostIndex Clients::host_of(World& w, std::uint32_t client) const {
+  // Long-lived connections are spread over the client hosts.
+  return w.hosts.client(static_cast<int>(long_lived(client) ? (client - regular_) % regular_ : client));
+}
+
+Time Clients::arrival_gap(std::uint32_t client, Time mean) {
+  if (!long_lived(client)) return pooled_arrivals_[client].exponential(mean);
+  return CounterStream(arrival_family_, client, clients_[client].draws).exponential(mean);
+}
+
+Time Clients::arrival_phase(std::uint32_t client, Time max) {
+  if (!long_lived(client)) return pooled_arrivals_[client].uniform_time(max);
+  return CounterStream(arrival_family_, client, clients_[client].draws).uniform_time(max);
+}
+
+std::uint32_t Clients::max_size(std::uint32_t client) const {
+  return long_lived(client) ? 1u : static_cast<std::uint32_t>(sc_.clients.pool.max_size);
 }
 
 void Clients::start(World& w) {
-  const int regular = sc_.clients.count;
-  for (std::size_t i = 0; i < clients_.size(); ++i) {
-    // Long-lived connections are spread over the client hosts.
-    clients_[i].host = w.hosts.client(static_cast<int>(i) < regular ? static_cast<int>(i)
-                                                                     : (static_cast<int>(i) - regular) % regular);
-  }
   const auto client_ids = static_cast<std::uint32_t>(clients_.size());
   for (std::uint32_t i = 0; i < client_ids; ++i) {
-    const bool closed_loop = sc_.clients.arrival.kind == ArrivalKind::Closed && static_cast<int>(i) < regular;
+    const bool closed_loop = sc_.clients.arrival.kind == ArrivalKind::Closed && !long_lived(i);
     const int first_requests = closed_loop ? sc_.clients.arrival.concurrency : 1;
     for (int k = 0; k < first_requests; ++k) schedule_arrival(w, i);
     if (sc_.clients.pool.idle_evict != kNever) {
       // Each client's monitor starts at its own phase, as independent processes would.
-      const Time phase = clients_[i].arrivals.uniform_time(sc_.clients.pool.evict_interval);
+      const Time phase = arrival_phase(i, sc_.clients.pool.evict_interval);
       w.sim.schedule(phase, kEvictorRun, i);
     }
   }
@@ -52,18 +64,17 @@ void Clients::start(World& w) {
 }
 
 void Clients::schedule_arrival(World& w, std::uint32_t client) {
-  Client& cl = clients_[client];
-  const bool long_lived = static_cast<int>(client) >= sc_.clients.count;
-  if (!long_lived && sc_.clients.arrival.kind == ArrivalKind::Closed) {
-    w.sim.schedule(w.sim.now() + cl.arrivals.exponential(sc_.clients.arrival.think_time), kArrival, client);
+  const bool pooled = !long_lived(client);
+  if (pooled && sc_.clients.arrival.kind == ArrivalKind::Closed) {
+    w.sim.schedule(w.sim.now() + arrival_gap(client, sc_.clients.arrival.think_time), kArrival, client);
     return;
   }
-  if (!long_lived && sc_.clients.arrival.kind == ArrivalKind::OnOff && !bursts_on_) {
-    cl.parked = true;  // memoryless: the next arrival is drawn when the next burst starts
+  if (pooled && sc_.clients.arrival.kind == ArrivalKind::OnOff && !bursts_on_) {
+    clients_[client].parked = true;  // memoryless: the next arrival is drawn when the next burst starts
     return;
   }
-  const Time mean_gap = static_cast<Time>(1e9 / cl.rate);
-  w.sim.schedule(w.sim.now() + cl.arrivals.exponential(mean_gap), kArrival, client);
+  const Time mean_gap = pooled ? regular_gap_ : long_lived_gap_;
+  w.sim.schedule(w.sim.now() + arrival_gap(client, mean_gap), kArrival, client);
 }
 
 void Clients::on_event(World& w, const Event& e) {
@@ -94,10 +105,9 @@ void Clients::on_event(World& w, const Event& e) {
 }
 
 void Clients::on_arrival(World& w, std::uint32_t client) {
-  const bool closed_loop = sc_.clients.arrival.kind == ArrivalKind::Closed && static_cast<int>(client) < sc_.clients.count;
+  const bool closed_loop = sc_.clients.arrival.kind == ArrivalKind::Closed && !long_lived(client);
   if (!closed_loop) schedule_arrival(w, client);
-  if (!closed_loop && sc_.clients.arrival.kind == ArrivalKind::OnOff && static_cast<int>(client) < sc_.clients.count &&
-      !bursts_on_) {
+  if (!closed_loop && sc_.clients.arrival.kind == ArrivalKind::OnOff && !long_lived(client) && !bursts_on_) {
     return;  // drawn before the burst ended
   }
   w.rec.request_started(w.sim.now());
@@ -107,30 +117,83 @@ void Clients::on_arrival(World& w, std::uint32_t client) {
 std::uint32_t Clients::new_slot() {
   if (free_ != kNone) {
     const std::uint32_t c = free_;
-    free_ = conns_[c].next_free;
+    free_ = conns_[c].next;
     return c;
   }
   conns_.emplace_back();
   return static_cast<std::uint32_t>(conns_.size() - 1);
 }
 
+void Clients::idle_push(Client& cl, std::uint32_t c) {
+  Connection& k = conns_[c];
+  if (cl.idle == kNone) {
+    k.next = k.prev = c;
+  } else {
+    const std::uint32_t newest = cl.idle;
+    const std::uint32_t oldest = conns_[newest].next;
+    k.prev = newest;
+    k.next = oldest;
+    conns_[newest].next = c;
+    conns_[oldest].prev = c;
+  }
+  cl.idle = c;
+}
+
+void Clients::idle_unlink(Client& cl, std::uint32_t c) {
+  Connection& k = conns_[c];
+  if (k.next == c) {
+    cl.idle = kNone;
+  } else {
+    conns_[k.prev].next = k.next;
+    conns_[k.next].prev = k.prev;
+    if (cl.idle == c) cl.idle = k.prev;
+  }
+  k.next = k.prev = kNone;
+}
+
+void Clients::wait_push(Client& cl, Pending p) {
+  std::uint32_t n;
+  if (free_waits_ != kNone) {
+    n = free_waits_;
+    free_waits_ = waits_[n].next;
+  } else {
+    n = static_cast<std::uint32_t>(waits_.size());
+    waits_.emplace_back();
+  }
+  waits_[n] = Waiting{p.started, p.attempt, n};
+  if (cl.waiting != kNone) {
+    waits_[n].next = waits_[cl.waiting].next;  // the oldest
+    waits_[cl.waiting].next = n;
+  }
+  cl.waiting = n;
+}
+
+Clients::Pending Clients::wait_pop(Client& cl) {
+  const std::uint32_t n = waits_[cl.waiting].next;  // the oldest
+  const Waiting& wt = waits_[n];
+  const Pending p{wt.started, wt.attempt};
+  if (n == cl.waiting) {
+    cl.waiting = kNone;
+  } else {
+    waits_[cl.waiting].next = wt.next;
+  }
+  waits_[n].next = free_waits_;
+  free_waits_ = n;
+  return p;
+}
+
 std::uint32_t Clients::take_idle(World& w, Client& cl) {
   const PoolConfig& pool = sc_.clients.pool;
-  while (!cl.idle.empty()) {
-    std::uint32_t c;
-    if (pool.reuse == PoolReuse::Lifo) {
-      c = cl.idle.back();
-      cl.idle.pop_back();
-    } else {
-      c = cl.idle.front();
-      cl.idle.pop_front();
-    }
+  while (cl.idle != kNone) {
+    const std::uint32_t c = pool.reuse == PoolReuse::Lifo ? cl.idle : idle_oldest(cl);
+    idle_unlink(cl, c);
     Connection& k = conns_[c];
     // Stale check (validate-after-inactivity): a connection idle longer than the threshold
     // is probed first; a FIN or RST already received shows, one still in flight does not
     // (shared/domain section 6: a stale check can never be complete).
-    if (pool.validate_after_inactivity != kNever && w.sim.now() - k.idle_since > pool.validate_after_inactivity &&
+    if (pool.validate_after_inactivity != kNever && w.sim.now() - k.since > pool.validate_after_inactivity &&
         (w.tcp.peer_fin_seen(k.ep) || w.tcp.state(k.ep) == TcpState::Closed)) {
+      k.state = Connection::Busy;  // already off the idle list
       drop(w, c);
       continue;
     }
@@ -148,29 +211,30 @@ void Clients::dispatch(World& w, std::uint32_t client, Pending p) {
     // The write failed at once (reset on write); send_on has failed or re-dispatched it.
     return;
   }
-  if (cl.open < cl.max_size) {
+  if (cl.open < max_size(client)) {
     const std::uint32_t c = new_slot();
     Connection& k = conns_[c];
     k = Connection{};
     k.client = client;
     k.state = Connection::Connecting;
-    k.opened_at = w.sim.now();
-    k.request = p;
+    k.since = p.started;
+    k.attempt = p.attempt;
     w.tcp.trace_new_connections(trace_left_ > 0);
     if (trace_left_ > 0) --trace_left_;
-    k.ep = w.tcp.connect(cl.host, w.hosts.proxy(), w.client_proxy_delay, w.client_proxy_jitter, kRoleClient,
-                         kRoleProxyFront, c);
+    k.ep = w.tcp.connect(host_of(w, client), w.hosts.proxy(), w.client_proxy_delay, w.client_proxy_jitter,
+                         kRoleClient, kRoleProxyFront, c);
     w.tcp.trace_new_connections(false);
     ++cl.open;
     w.rec.client_connection_opened(w.sim.now());
     return;
   }
-  cl.waiting.push_back(p);
+  wait_push(cl, p);
 }
 
 bool Clients::send_on(World& w, std::uint32_t c, Pending p, bool reused) {
   Connection& k = conns_[c];
-  k.request = p;
+  k.since = p.started;
+  k.attempt = p.attempt;
   k.reused = reused;
   k.state = Connection::Busy;
   const AppError err = w.tcp.send(k.ep, static_cast<std::uint32_t>(sc_.clients.request_size));
@@ -187,7 +251,7 @@ void Clients::on_notice(World& w, const Notice& n) {
   if (k.state == Connection::Free || k.ep != n.endpoint) return;
   switch (n.kind) {
     case Notice::Connected:
-      if (k.state == Connection::Connecting) send_on(w, c, k.request, /*reused=*/false);
+      if (k.state == Connection::Connecting) send_on(w, c, Pending{k.since, k.attempt}, /*reused=*/false);
       return;
     case Notice::ConnectFailed:
       w.tcp.take_error(k.ep);
@@ -224,7 +288,7 @@ void Clients::on_response(World& w, std::uint32_t c, const Notice& n) {
     fail(w, c, metrics::Failure::Http5xx);
     return;
   }
-  w.rec.request_completed(w.sim.now(), w.sim.now() - k.request.started);
+  w.rec.request_completed(w.sim.now(), w.sim.now() - k.since);
   const std::uint32_t client = k.client;
   k.served = true;
   if (n.eof || (n.app_flags & kMsgClose)) {
@@ -238,7 +302,7 @@ void Clients::on_response(World& w, std::uint32_t c, const Notice& n) {
 void Clients::fail(World& w, std::uint32_t c, metrics::Failure why) {
   Connection& k = conns_[c];
   const std::uint32_t client = k.client;
-  const Pending p = k.request;
+  const Pending p{k.since, k.attempt};
   const bool retry = k.reused && static_cast<int>(p.attempt) < sc_.clients.retries;
   drop(w, c);
   if (retry) {
@@ -253,44 +317,32 @@ void Clients::fail(World& w, std::uint32_t c, metrics::Failure why) {
 
 void Clients::finish_request(World& w, std::uint32_t client) {
   Client& cl = clients_[client];
-  if (sc_.clients.arrival.kind == ArrivalKind::Closed && static_cast<int>(client) < sc_.clients.count) {
-    schedule_arrival(w, client);
-  }
-  if (!cl.waiting.empty() && (!cl.idle.empty() || cl.open < cl.max_size)) {
-    const Pending p = cl.waiting.front();
-    cl.waiting.pop_front();
-    dispatch(w, client, p);
+  if (sc_.clients.arrival.kind == ArrivalKind::Closed && !long_lived(client)) schedule_arrival(w, client);
+  if (cl.waiting != kNone && (cl.idle != kNone || cl.open < max_size(client))) {
+    dispatch(w, client, wait_pop(cl));
   }
 }
 
 void Clients::release_to_pool(World& w, std::uint32_t c) {
   Connection& k = conns_[c];
   const PoolConfig& pool = sc_.clients.pool;
-  if (pool.max_lifetime != kNever && w.sim.now() - k.opened_at > pool.max_lifetime) {
+  // The stack notes when the connection was opened (the same instant as the client did).
+  if (pool.max_lifetime != kNever && w.sim.now() - w.tcp.opened_at(TcpStack::connection_of(k.ep)) > pool.max_lifetime) {
     drop(w, c);
     return;
   }
   k.state = Connection::Idle;
-  k.idle_since = w.sim.now();
-  clients_[k.client].idle.push_back(c);
+  k.since = w.sim.now();
+  idle_push(clients_[k.client], c);
 }
 
 void Clients::drop(World& w, std::uint32_t c) {
   Connection& k = conns_[c];
-  if (k.state == Connection::Idle) {
-    // Remove it from the idle list (rare: the stale check or the evictor found it).
-    Ring<std::uint32_t>& idle = clients_[k.client].idle;
-    for (std::size_t i = 0; i < idle.size(); ++i) {
-      if (idle[i] == c) {
-        idle.erase(i);
-        break;
-      }
-    }
-  }
+  if (k.state == Connection::Idle) idle_unlink(clients_[k.client], c);
   w.tcp.close(k.ep);
   --clients_[k.client].open;
   k.state = Connection::Free;
-  k.next_free = free_;
+  k.next = free_;
   free_ = c;
 }
 
@@ -299,17 +351,13 @@ void Clients::run_evictor(World& w, std::uint32_t client) {
   // connection idle longer than the threshold. The idle list is oldest first.
   Client& cl = clients_[client];
   const Time threshold = sc_.clients.pool.idle_evict;
-  while (!cl.idle.empty() && w.sim.now() - conns_[cl.idle.front()].idle_since > threshold) {
-    const std::uint32_t c = cl.idle.front();
-    cl.idle.pop_front();
+  while (cl.idle != kNone && w.sim.now() - conns_[idle_oldest(cl)].since > threshold) {
+    const std::uint32_t c = idle_oldest(cl);
+    idle_unlink(cl, c);
     conns_[c].state = Connection::Busy;  // already off the idle list
     drop(w, c);
   }
-  if (!cl.waiting.empty() && cl.open < cl.max_size) {
-    const Pending p = cl.waiting.front();
-    cl.waiting.pop_front();
-    dispatch(w, client, p);
-  }
+  if (cl.waiting != kNone && cl.open < max_size(client)) dispatch(w, client, wait_pop(cl));
 }
 
 }  // namespace teardown::models

@@ -12,7 +12,6 @@
 
 #include "ids.hpp"
 #include "metrics/recorder.hpp"
-#include "ring.hpp"
 #include "teardown/config.hpp"
 #include "teardown/engine.hpp"
 #include "teardown/random.hpp"
@@ -39,27 +38,50 @@ class Clients {
     Time started = 0;
     std::uint32_t attempt = 0;
   };
+  // 32 bytes: a run may hold a million of these.
   struct Connection {
+    Time since = 0;  // busy or connecting: when its request started; idle: since when idle
     EndpointId ep = kNoEndpoint;
     std::uint32_t client = 0;
-    Time opened_at = 0;
-    Time idle_since = 0;
-    Pending request;          // the request on it (valid when busy or connecting)
-    std::uint32_t next_free = kNone;
+    std::uint32_t next = kNone;  // idle list: the next newer one (the newest's: the oldest); free list
+    std::uint32_t prev = kNone;  // idle list: the next older one (the oldest's: the newest)
+    std::uint32_t attempt = 0;   // of the request on it
     enum State : std::uint8_t { Free, Connecting, Idle, Busy } state = Free;
     bool served = false;      // has carried a request before the current one
     bool reused = false;      // the current request went out on a reused connection
   };
-  struct Client {
-    HostIndex host = 0;
-    int max_size = 1;
-    int open = 0;            // connections this client holds (connecting, idle or busy)
-    double rate = 0;         // requests per second (open loop)
-    bool parked = false;     // on/off: no arrival scheduled while bursts are off
-    Ring<std::uint32_t> idle;    // oldest idle first
-    Ring<Pending> waiting;
-    RandomStream arrivals;
+  static_assert(sizeof(Connection) == 32);
+  // A request waiting for a connection, in its client's FIFO (a list through waits_).
+  struct Waiting {
+    Time started = 0;
+    std::uint32_t attempt = 0;
+    std::uint32_t next = kNone;
   };
+  // 20 bytes: long-lived connections are clients of their own, so there may be a million.
+  // What all clients of a kind share (host, pool size, rate) is computed, not stored. Both
+  // lists are circular, so one index (the newest) reaches both ends.
+  struct Client {
+    std::uint32_t draws = 0;       // long-lived: of its arrival stream (a CounterStream)
+    std::uint32_t idle = kNone;    // its newest idle connection (next: the oldest), or kNone
+    std::uint32_t waiting = kNone; // its newest waiting request (next: the oldest), or kNone
+    std::uint32_t open = 0;        // connections it holds (connecting, idle or busy)
+    bool parked = false;           // on/off: no arrival scheduled while bursts are off
+  };
+  static_assert(sizeof(Client) == 20);
+
+  bool long_lived(std::uint32_t client) const { return client >= regular_; }
+  HostIndex host_of(World& w, std::uint32_t client) const;
+  std::uint32_t max_size(std::uint32_t client) const;
+  // Draws from the client's arrival stream: xoshiro for pooled clients (few), a counter
+  // stream for long-lived ones (8 bytes each).
+  Time arrival_gap(std::uint32_t client, Time mean);
+  Time arrival_phase(std::uint32_t client, Time max);
+  // idle list (oldest first) and waiting FIFO
+  std::uint32_t idle_oldest(const Client& cl) const { return cl.idle == kNone ? kNone : conns_[cl.idle].next; }
+  void idle_push(Client& cl, std::uint32_t c);
+  void idle_unlink(Client& cl, std::uint32_t c);
+  void wait_push(Client& cl, Pending p);
+  Pending wait_pop(Client& cl);
 
   void on_arrival(World& w, std::uint32_t client);
   void schedule_arrival(World& w, std::uint32_t client);
@@ -75,9 +97,15 @@ class Clients {
   std::uint32_t new_slot();
 
   const Scenario& sc_;
+  std::uint32_t regular_ = 0;  // clients 0..regular_-1 are pooled; the rest long-lived
+  Time regular_gap_ = 0, long_lived_gap_ = 0;  // mean time between arrivals (open loop)
+  std::uint64_t arrival_family_ = 0;
+  std::vector<RandomStream> pooled_arrivals_;  // per pooled client
   std::vector<Client> clients_;  // regular clients first, then one per long-lived connection
   std::vector<Connection> conns_;
+  std::vector<Waiting> waits_;
   std::uint32_t free_ = kNone;
+  std::uint32_t free_waits_ = kNone;
   bool bursts_on_ = true;
   int trace_left_ = 0;
   RandomStream onoff_;

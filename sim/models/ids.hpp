@@ -27,7 +27,7 @@ enum EventKind : std::uint16_t {
   kProxyResponseReady,              // target: server connection; tag: its generation
   kProxyIdle,                       // target: session (LazyDeadline)
   kProxyServerTimeout,              // target: server connection (LazyDeadline)
-  kProxyConnectTimeout,             // target: server connection; tag: generation
+  kProxyConnectTimeout,             // target: server connection (LazyDeadline)
   kProxyRetry,                      // target: session; tag: session generation; payload: wait epoch
   kProxyLingerAbort,                // target: front endpoint; tag: session generation (nolinger after shutdown)
   kProxyPurge,                      // target: server

@@ -17,6 +17,7 @@ Proxy::Proxy(const Scenario& sc)
     servers_[i].effective_weight = servers_[i].weight;
     servers_[i].maxconn = sc.backends.maxconn;
   }
+  update_uniform();
 }
 
 void Proxy::start(World& w) {
@@ -54,7 +55,7 @@ void Proxy::on_front_notice(World& w, const Notice& n) {
         // The request sits in the socket until the event loop gets to it: if the idle
         // timeout fires first, close() finds it unread and resets (docs/model.md T5).
         if (ss.state == Session::WaitRequest) ss.state = Session::Reading;
-        w.sim.schedule(w.sim.now() + sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
+        w.sim.schedule_after(sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
       }
       if (n.eof) {
         ss.client_shut = true;
@@ -85,8 +86,10 @@ void Proxy::accept(World& w, EndpointId front) {
   const std::uint32_t s = new_session_slot();
   Session& ss = sessions_[s];
   const std::uint32_t generation = ss.generation;
+  const LazyDeadline idle = ss.idle;
   ss = Session{};
   ss.generation = generation;
+  ss.idle.wake_at = idle.wake_at;  // its pending wake-up serves on (LazyDeadline: reuse)
   ss.front = front;
   w.tcp.set_owner(front, s);
   if (active_sessions_ >= sc_.proxy.maxconn) {
@@ -110,10 +113,10 @@ void Proxy::start_session(World& w, std::uint32_t s) {
     route(w, s);
     return;
   }
-  ss.idle.set(w.sim, w.sim.now() + traits_.first_request_timeout, kProxyIdle, s);
+  ss.idle.set_after(w.sim, traits_.first_request_timeout, kProxyIdle, s);
   if (w.tcp.unread(ss.front) > 0) {
     ss.state = Session::Reading;
-    w.sim.schedule(w.sim.now() + sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
+    w.sim.schedule_after(sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
   }
 }
 
@@ -125,7 +128,7 @@ void Proxy::on_request_ready(World& w, std::uint32_t s) {
     ServerConn& k = conns_[ss.srv_conn];
     w.rec.server_request(w.sim.now(), static_cast<int>(k.server));
     w.tcp.send(k.back, static_cast<std::uint32_t>(sc_.clients.request_size));
-    ss.idle.set(w.sim, w.sim.now() + traits_.tunnel_timeout, kProxyIdle, s);
+    ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
     return;
   }
   if (ss.state != Session::Reading) return;
@@ -147,6 +150,10 @@ void Proxy::route(World& w, std::uint32_t s) {
     const std::uint32_t last = conns_[ss.srv_conn].server;
     if (servers_[last].up && has_slot(servers_[last])) server = last;
   }
+  if (ss.retry_server != kNone && !ss.redispatching) {
+    server = ss.retry_server;  // a retry without redispatch: the same server, no balancing
+    ss.retry_server = kNone;
+  }
   if (server == kNone) server = balance(w, s);
   if (server == kNone) {
     bool any_up = false;
@@ -159,7 +166,10 @@ void Proxy::route(World& w, std::uint32_t s) {
     ss.state = Session::Queued;
     queue_.push_back(s);
     // The payload names this wait: a timer left from an earlier wait of the session is stale.
-    w.sim.schedule(w.sim.now() + traits_.queue_timeout, kProxyQueueTimeout, s, ++ss.epoch, ss.generation);
+    ++ss.epoch;
+    if (traits_.queue_timeout != kNever) {  // "off" (no timeout queue nor connect): wait for ever
+      w.sim.schedule(w.sim.now() + traits_.queue_timeout, kProxyQueueTimeout, s, ss.epoch, ss.generation);
+    }
     return;
   }
   assign(s, server);
@@ -202,7 +212,7 @@ void Proxy::send_request(World& w, std::uint32_t s, std::uint32_t c) {
   w.rec.server_request(w.sim.now(), static_cast<int>(k.server));
   w.tcp.send(k.back, static_cast<std::uint32_t>(sc_.clients.request_size), close_to_server ? kMsgClose : 0);
   if (sc_.proxy.timeout.server != kNever) {
-    k.server_timeout.set(w.sim, w.sim.now() + sc_.proxy.timeout.server, kProxyServerTimeout, c);
+    k.server_timeout.set_after(w.sim, sc_.proxy.timeout.server, kProxyServerTimeout, c);
   }
 }
 
@@ -215,6 +225,7 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
   switch (n.kind) {
     case Notice::Connected: {
       if (k.state != ServerConn::Connecting) return;
+      k.connect_timeout.clear();
       const std::uint32_t s = k.session;
       if (s == kNone) {  // the client left while we were connecting
         close_server(w, c, traits_.client_leave_server);
@@ -224,9 +235,9 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
         k.state = ServerConn::Tunnel;
         ++servers_[k.server].used;
         sessions_[s].state = Session::Tunnel;
-        sessions_[s].idle.set(w.sim, w.sim.now() + traits_.tunnel_timeout, kProxyIdle, s);
+        sessions_[s].idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
         if (w.tcp.unread(sessions_[s].front) > 0) {
-          w.sim.schedule(w.sim.now() + sc_.proxy.processing_time, kProxyRequestReady, s, 0, sessions_[s].generation);
+          w.sim.schedule_after(sc_.proxy.processing_time, kProxyRequestReady, s, 0, sessions_[s].generation);
         }
         return;
       }
@@ -249,7 +260,7 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
       if (k.state == ServerConn::Busy || k.state == ServerConn::Tunnel) {
         k.response_in = true;
         k.server_close = (n.app_flags & kMsgClose) != 0;
-        w.sim.schedule(w.sim.now() + sc_.proxy.processing_time, kProxyResponseReady, c, 0, k.generation);
+        w.sim.schedule_after(sc_.proxy.processing_time, kProxyResponseReady, c, 0, k.generation);
       } else {
         w.tcp.read(k.back);
       }
@@ -327,19 +338,21 @@ void Proxy::on_response_ready(World& w, std::uint32_t c) {
     w.tcp.send(ss.front, static_cast<std::uint32_t>(sc_.clients.response_size), close_client_after ? kMsgClose : 0,
                /*with_fin=*/close_client_after);
   }
+  // unassign() may route queued sessions and so open server connections: conns_ may
+  // have moved, and k with it.
   unassign(w, s);
   ss.requests_done = true;
 
   // End of the transaction on the server side, per mode (section 1.2).
   if (traits_.mode == ConnMode::Tunnel) {
     // The first request was parsed; from now on bytes are forwarded to this server.
-    k.state = ServerConn::Tunnel;
+    conns_[c].state = ServerConn::Tunnel;
     ss.state = Session::Tunnel;
-    assign(s, k.server);
-    ss.idle.set(w.sim, w.sim.now() + traits_.tunnel_timeout, kProxyIdle, s);
+    assign(s, conns_[c].server);
+    ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
     return;
   }
-  const bool server_will_close = k.server_close || w.tcp.peer_fin_seen(k.back);
+  const bool server_will_close = conns_[c].server_close || w.tcp.peer_fin_seen(conns_[c].back);
   if (traits_.mode == ConnMode::ServerClose || traits_.mode == ConnMode::Close || server_will_close) {
     close_server(w, c, traits_.server_end);
     ss.srv_conn = kNone;
@@ -347,8 +360,8 @@ void Proxy::on_response_ready(World& w, std::uint32_t c) {
     ss.srv_conn = kNone;
     release_to_pool(w, c);
   } else {
-    --servers_[k.server].used;
-    k.state = ServerConn::Attached;
+    --servers_[conns_[c].server].used;
+    conns_[c].state = ServerConn::Attached;
   }
   drain_queue(w);
 
@@ -372,7 +385,7 @@ void Proxy::wait_next_request(World& w, std::uint32_t s) {
   ss.state = Session::WaitRequest;
   // The keep-alive timer starts when the response has been sent (CFGHEAD "timeout
   // http-keep-alive"); unset, it falls back to http-request, then client (section 2).
-  ss.idle.set(w.sim, w.sim.now() + traits_.keep_alive_timeout, kProxyIdle, s);
+  ss.idle.set_after(w.sim, traits_.keep_alive_timeout, kProxyIdle, s);
 }
 
 // The server connection failed before any response byte (EOF, RST or timeout).
@@ -422,9 +435,17 @@ void Proxy::retry_or_fail(World& w, std::uint32_t s) {
     return;
   }
   --ss.retries_left;
-  // A failed connect is retried after min(timeout connect, 1 s) (CFGHEAD "retries").
+  // A failed connect is retried on the same server after min(timeout connect, 1 s), even
+  // if checks have marked it down meanwhile; with redispatch, the last retry (or one whose
+  // server is down) goes elsewhere at once (CFGHEAD "retries", "option redispatch";
+  // seen on HAProxy 2.6 in docs/validation.md, backend restarts).
   ss.state = Session::Connecting;
-  w.sim.schedule(w.sim.now() + traits_.retry_pause, kProxyRetry, s, ++ss.epoch, ss.generation);
+  const Time pause = redispatch_next(ss) ? 0 : traits_.retry_pause;
+  w.sim.schedule(w.sim.now() + pause, kProxyRetry, s, ++ss.epoch, ss.generation);
+}
+
+bool Proxy::redispatch_next(const Session& ss) const {
+  return sc_.proxy.redispatch && ss.server != kNone && (ss.retries_left == 0 || !servers_[ss.server].up);
 }
 
 void Proxy::client_left(World& w, std::uint32_t s) {
@@ -472,7 +493,7 @@ void Proxy::tunnel_relay_shutdown(World& w, std::uint32_t s) {
   const ProxyTimeouts& to = sc_.proxy.timeout;
   const Time fin = ss.client_shut ? (to.client_fin != kNever ? to.client_fin : traits_.tunnel_timeout)
                                    : (to.server_fin != kNever ? to.server_fin : traits_.tunnel_timeout);
-  ss.idle.set(w.sim, w.sim.now() + fin, kProxyIdle, s);
+  ss.idle.set_after(w.sim, fin, kProxyIdle, s);
 }
 
 void Proxy::on_idle_timeout(World& w, std::uint32_t s) {
@@ -542,7 +563,7 @@ void Proxy::on_event(World& w, const Event& e) {
     }
     case kProxyConnectTimeout: {
       ServerConn& k = conns_[e.target];
-      if (k.generation == e.generation && k.state == ServerConn::Connecting) {
+      if (k.connect_timeout.on_wake(w.sim, e) && k.state == ServerConn::Connecting) {
         const std::uint32_t s = k.session;
         close_server(w, e.target, CloseHow::Rst);
         if (s != kNone) {
@@ -556,8 +577,8 @@ void Proxy::on_event(World& w, const Event& e) {
     case kProxyRetry: {
       Session& ss = sessions_[e.target];
       if (ss.generation != e.generation || ss.epoch != e.payload || ss.state != Session::Connecting) return;
-      // redispatch: the last retry may go to another server (CFGHEAD "option redispatch").
-      if (sc_.proxy.redispatch && ss.retries_left == 0) ss.last_server = ss.server;
+      ss.retry_server = ss.server;
+      ss.redispatching = redispatch_next(ss);
       route(w, e.target);
       return;
     }

@@ -9,6 +9,7 @@
 
 #include "ids.hpp"
 #include "ring.hpp"
+#include "rr_cycle.hpp"
 #include "teardown/config.hpp"
 #include "teardown/engine.hpp"
 #include "teardown/random.hpp"
@@ -46,6 +47,8 @@ class Proxy {
   explicit Proxy(const Scenario& sc);
 
   void start(World& w);
+  // Room for this many sessions at once (see World::World).
+  void reserve(std::size_t sessions) { sessions_.reserve(sessions); }
   void on_front_notice(World& w, const Notice& n);
   void on_back_notice(World& w, const Notice& n);
   void on_event(World& w, const Event& e);
@@ -59,17 +62,20 @@ class Proxy {
     std::uint32_t next_free = kNone;
     std::uint32_t srv_conn = kNone;  // current, attached (private) or pinned server connection
     std::uint32_t server = kNone;    // server of the current request, or the pinned server
-    std::uint32_t last_server = kNone;
+    std::uint32_t retry_server = kNone;  // a retry's server: to go back to, or to avoid (redispatch)
     enum State : std::uint8_t { Free, Backlog, WaitRequest, Reading, Queued, Connecting, WaitResponse, Tunnel } state = Free;
-    bool requests_done = false;  // a request of this session completed (http-reuse safe)
-    bool client_shut = false;    // the client's FIN arrived
-    bool server_shut = false;    // tunnel/tcp: the server's FIN arrived
-    bool counted = false;        // holds a slot in its server's `served`
-    bool force_new = false;      // the next attempt must use a new server connection
+    // Bit-fields: a session is 48 bytes, and a run may hold a million.
+    bool requests_done : 1 = false;  // a request of this session completed (http-reuse safe)
+    bool client_shut : 1 = false;    // the client's FIN arrived
+    bool server_shut : 1 = false;    // tunnel/tcp: the server's FIN arrived
+    bool counted : 1 = false;        // holds a slot in its server's `served`
+    bool force_new : 1 = false;      // the next attempt must use a new server connection
+    bool redispatching : 1 = false;  // the retry avoids retry_server instead of going back to it
     std::uint8_t retries_left = 0;
     std::uint32_t epoch = 0;  // counts the session's waits (queue, retry pause) for their timers
     LazyDeadline idle;
   };
+  static_assert(sizeof(Session) == 48);
   struct ServerConn {
     EndpointId back = kNoEndpoint;
     std::uint32_t server = 0;
@@ -81,6 +87,8 @@ class Proxy {
     bool response_in = false;    // the response arrived; acting on it after the processing time
     bool server_close = false;   // the response said "Connection: close"
     LazyDeadline server_timeout;
+    // Lazy too: the 2.x pool can churn a slot through many connections per timeout.
+    LazyDeadline connect_timeout;
   };
   struct Server {
     HostIndex host = 0;
@@ -88,6 +96,7 @@ class Proxy {
     double effective_weight = 1;  // weight during slowstart
     double rr_current = 0;        // smooth weighted round robin
     int served = 0;               // requests (or pinned sessions) assigned now
+    std::uint64_t load_changed = 0;  // load_clock_ when `served` last changed
     int maxconn = 0;
     bool up = true;
     int rise = 0, fall = 0;
@@ -107,6 +116,7 @@ class Proxy {
   void server_failed(World& w, std::uint32_t c, bool timeout);
   void answer_error(World& w, std::uint32_t s);
   void retry_or_fail(World& w, std::uint32_t s);
+  bool redispatch_next(const Session& ss) const;
   void client_left(World& w, std::uint32_t s);
   void end_session(World& w, std::uint32_t s);
   void wait_next_request(World& w, std::uint32_t s);
@@ -116,6 +126,9 @@ class Proxy {
 
   // server side (proxy_servers.cpp)
   std::uint32_t balance(World& w, std::uint32_t s);
+  bool enter_rr_cycle();
+  void leave_rr_cycle();
+  void update_uniform();
   bool has_slot(const Server& srv) const;
   std::uint32_t open_server_conn(World& w, std::uint32_t s, std::uint32_t server);
   std::uint32_t take_pooled(std::uint32_t server, bool first_request);
@@ -142,7 +155,13 @@ class Proxy {
   Ring<std::uint32_t> backlog_;  // accepted beyond maxconn, not yet served
   Ring<std::uint32_t> queue_;    // sessions waiting for a server slot (maxconn)
   RandomStream balance_rng_;
-  std::uint64_t lc_rotation_ = 0;  // leastconn: where the round robin among equals starts
+  // roundrobin's O(1) case (rr_cycle.hpp): usable while every server is up at its full,
+  // common weight (uniform_, kept by health checks) and no server has a maxconn.
+  RoundRobinCycle rr_cycle_;
+  std::vector<double> rr_values_;
+  bool uniform_ = false;
+  std::uint32_t rr_retry_ = 0;  // picks to make the general way before trying again
+  std::uint64_t load_clock_ = 0;  // counts changes of any server's load (leastconn ties)
 };
 
 }  // namespace teardown::models

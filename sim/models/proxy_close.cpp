@@ -21,6 +21,7 @@ void Proxy::forget_server_conn(World& w, std::uint32_t c, bool hard) {
   k.state = ServerConn::Free;
   k.session = kNone;
   k.server_timeout.clear();
+  k.connect_timeout.clear();
   ++k.generation;
   k.next_free = free_conns_;
   free_conns_ = c;

@@ -10,11 +10,45 @@ namespace teardown::models {
 
 bool Proxy::has_slot(const Server& srv) const { return srv.maxconn == 0 || srv.served < srv.maxconn; }
 
+void Proxy::update_uniform() {
+  uniform_ = true;
+  for (const Server& srv : servers_) {
+    uniform_ = uniform_ && srv.up && srv.weight > 0 && srv.weight == servers_.front().weight &&
+               srv.effective_weight == srv.weight;
+  }
+}
+
+bool Proxy::enter_rr_cycle() {
+  if (rr_retry_ > 0) {
+    --rr_retry_;
+    return false;
+  }
+  rr_values_.resize(servers_.size());
+  for (std::size_t i = 0; i < servers_.size(); ++i) rr_values_[i] = servers_[i].rr_current;
+  if (rr_cycle_.enter(rr_values_, servers_.front().weight)) return true;
+  rr_retry_ = static_cast<std::uint32_t>(servers_.size());
+  return false;
+}
+
+void Proxy::leave_rr_cycle() {
+  if (!rr_cycle_.active()) return;
+  rr_cycle_.leave(rr_values_);
+  for (std::size_t i = 0; i < servers_.size(); ++i) servers_[i].rr_current = rr_values_[i];
+}
+
 std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
   Session& ss = sessions_[s];
   const auto n = static_cast<std::uint32_t>(servers_.size());
-  const std::uint32_t avoid = ss.last_server;  // set by redispatch
-  ss.last_server = kNone;
+  const std::uint32_t avoid = ss.redispatching ? ss.retry_server : kNone;
+  ss.retry_server = kNone;
+  ss.redispatching = false;
+  const bool rr = sc_.proxy.balance == Balance::RoundRobin || sc_.proxy.balance == Balance::StaticRr;
+  if (rr && avoid == kNone && uniform_ && sc_.backends.maxconn == 0) {
+    // Every server is a candidate, all of one weight: the picks cycle (rr_cycle.hpp).
+    if (rr_cycle_.active() || enter_rr_cycle()) return rr_cycle_.next();
+  } else {
+    leave_rr_cycle();
+  }
   auto usable = [&](std::uint32_t i) {
     const Server& srv = servers_[i];
     return srv.up && srv.effective_weight > 0 && has_slot(srv);
@@ -43,16 +77,17 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
       return best;
     }
     case Balance::LeastConn: {
-      // Fewest assigned requests (or pinned connections) per unit of weight; round robin
-      // among equals (CFGHEAD "balance leastconn").
+      // Fewest assigned requests (or pinned connections) per unit of weight. Among equals,
+      // the server whose load changed longest ago: HAProxy re-inserts a server in its
+      // tree behind its equals at every change of load (SRC v2.6.0 src/lb_fwlc.c), so an
+      // idle returning server comes first (docs/validation.md, backend restarts).
       std::uint32_t best = kNone;
       double best_load = 0;
-      const std::uint32_t start = static_cast<std::uint32_t>(lc_rotation_++ % n);
-      for (std::uint32_t k = 0; k < n; ++k) {
-        const std::uint32_t i = (start + k) % n;
+      for (std::uint32_t i = 0; i < n; ++i) {
         if (!candidate(i)) continue;
         const double load = (servers_[i].served + 1) / servers_[i].effective_weight;
-        if (best == kNone || load < best_load) {
+        if (best == kNone || load < best_load ||
+            (load == best_load && servers_[i].load_changed < servers_[best].load_changed)) {
           best = i;
           best_load = load;
         }
@@ -111,10 +146,14 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
 void Proxy::assign(std::uint32_t s, std::uint32_t server) {
   Session& ss = sessions_[s];
   if (ss.counted && ss.server == server) return;
-  if (ss.counted) --servers_[ss.server].served;
+  if (ss.counted) {
+    --servers_[ss.server].served;
+    servers_[ss.server].load_changed = ++load_clock_;
+  }
   ss.server = server;
   ss.counted = true;
   ++servers_[server].served;
+  servers_[server].load_changed = ++load_clock_;
 }
 
 void Proxy::unassign(World& w, std::uint32_t s) {
@@ -122,6 +161,7 @@ void Proxy::unassign(World& w, std::uint32_t s) {
   if (!ss.counted) return;
   ss.counted = false;
   --servers_[ss.server].served;
+  servers_[ss.server].load_changed = ++load_clock_;
   drain_queue(w);
 }
 
@@ -147,8 +187,12 @@ std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t s
   }
   ServerConn& k = conns_[c];
   const std::uint32_t generation = k.generation;
+  const ServerConn old = k;
   k = ServerConn{};
   k.generation = generation;
+  // Their pending wake-ups serve on (LazyDeadline: reuse).
+  k.server_timeout.wake_at = old.server_timeout.wake_at;
+  k.connect_timeout.wake_at = old.connect_timeout.wake_at;
   k.server = server;
   k.session = s;
   k.state = ServerConn::Connecting;
@@ -157,9 +201,7 @@ std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t s
                          kRoleProxyBack, kRoleBackend, c);
   w.tcp.trace_new_connections(false);
   w.rec.server_connection_opened(w.sim.now(), static_cast<int>(server));
-  if (sc_.proxy.timeout.connect != kNever) {
-    w.sim.schedule(w.sim.now() + sc_.proxy.timeout.connect, kProxyConnectTimeout, c, 0, k.generation);
-  }
+  k.connect_timeout.set_after(w.sim, sc_.proxy.timeout.connect, kProxyConnectTimeout, c);
   return c;
 }
 
@@ -197,7 +239,10 @@ void Proxy::release_to_pool(World& w, std::uint32_t c) {
   srv.idle.push_back(c);
   if (!srv.purge_armed) {
     srv.purge_armed = true;
-    w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, k.server);
+    // "off": never purged (now + kNever would overflow).
+    if (sc_.proxy.pool_purge_delay != kNever) {
+      w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, k.server);
+    }
   }
 }
 
@@ -218,7 +263,9 @@ void Proxy::purge(World& w, std::uint32_t server) {
   }
   if (!srv.idle.empty()) {
     srv.purge_armed = true;
-    w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, server);
+    if (sc_.proxy.pool_purge_delay != kNever) {
+      w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, server);
+    }
   }
 }
 
@@ -252,6 +299,7 @@ void Proxy::health_check(World& w, std::uint32_t server) {
   } else {
     srv.effective_weight = srv.weight;
   }
+  update_uniform();
   if (srv.up) drain_queue(w);
 }
 

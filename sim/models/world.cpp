@@ -1,5 +1,7 @@
 #include "world.hpp"
 
+#include <algorithm>
+
 namespace teardown::models {
 
 World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_delay, Time pb_jitter)
@@ -14,7 +16,20 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
           scenario.sim.timeseries_bin),
       backends(scenario),
       proxy(scenario),
-      clients(scenario) {}
+      clients(scenario) {
+  // A run with many long-lived connections sizes its big arrays once. Reserved pages cost
+  // no memory until used, and an array that doubles holds its old and new copies at once,
+  // at the worst moment: when it is largest.
+  const auto long_lived = static_cast<std::size_t>(scenario.clients.long_lived.count);
+  const std::size_t pooled = std::min<std::size_t>(
+      static_cast<std::size_t>(scenario.clients.count) * static_cast<std::size_t>(scenario.clients.pool.max_size),
+      std::size_t{1} << 16);
+  if (long_lived > 0) {
+    tcp.reserve(2 * (long_lived + pooled));  // client side, and the server side's churn
+    proxy.reserve(long_lived + pooled);
+    sim.reserve_far(3 * long_lived);  // each one's next request and idle timeout, and spare
+  }
+}
 
 void World::start() {
   sim.schedule(sc.sim.warmup, kWarmupEnd, 0);

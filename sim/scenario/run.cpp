@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "models/world.hpp"
+#include "scenario/resource_estimate.hpp"
 #include "teardown/scenario.hpp"
 #include "teardown/topology.hpp"
 
@@ -9,6 +10,7 @@ namespace teardown {
 
 Result run(const Scenario& scenario, const RunOptions& options) {
   if (auto issues = validate(scenario); !issues.empty()) throw ConfigError(std::move(issues));
+  check_resources(scenario, options);
   const auto wall_start = std::chrono::steady_clock::now();
 
   const NetworkConfig& net = scenario.network;
@@ -25,11 +27,14 @@ Result run(const Scenario& scenario, const RunOptions& options) {
   world->clients.set_traced_connections(options.trace_connections);
   world->start();
   const Time end = scenario.sim.warmup + scenario.sim.duration;
-  const std::uint64_t events = world->sim.run_until(end, [&](const Event& e) { world->dispatch(e); });
+  const BoundedRun ran = run_bounded(world->sim, end, options.wall_time_limit_s, wall_start,
+                                     [&](const Event& e) { world->dispatch(e); });
 
   result.scenario = scenario;
-  world->rec.finish(end, world->tcp, world->hosts.proxy(), world->hosts.count(), result);
-  result.events = events;
+  world->rec.finish(ran.reached, world->tcp, world->hosts.proxy(), world->hosts.count(), result);
+  result.events = ran.events;
+  result.partial = ran.partial;
+  result.time_reached = ran.reached;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const auto& ends = world->tcp.traced_connections();
   for (std::size_t i = 0; i < ends.size(); ++i) {

@@ -21,6 +21,19 @@ std::uint32_t TcpStack::pack(std::uint8_t flags, ResetRule rule, std::uint8_t ap
 
 void TcpStack::listen(HostIndex host, bool on) { hosts_[host].listening = on; }
 
+void TcpStack::reserve(std::size_t connections) {
+  conn_.reserve(connections);
+  ep_.reserve(2 * connections);
+}
+
+std::uint32_t TcpStack::path_of(Time delay, Time jitter) {
+  for (std::size_t i = 0; i < paths_.size(); ++i) {
+    if (paths_[i].delay == delay && paths_[i].jitter == jitter) return static_cast<std::uint32_t>(i);
+  }
+  paths_.push_back({delay, jitter});
+  return static_cast<std::uint32_t>(paths_.size() - 1);
+}
+
 void TcpStack::reset_time_wait_peaks() {
   for (Host& h : hosts_) h.time_wait_peak = h.time_wait;
   time_wait_total_peak_ = time_wait_total_;
@@ -40,8 +53,7 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
     ep_.resize(ep_.size() + 2);
   }
   Connection& k = conn_[c];
-  k.delay = delay;
-  k.jitter = jitter;
+  k.path = path_of(delay, jitter);
   k.opened_at = sim_.now();
   ++k.incarnation;
   k.trace_id = 0;
@@ -59,6 +71,10 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
   ep_[a + 1] = Endpoint{};  // the accepting side exists once the SYN arrives
   ep_[a + 1].host = to;
   ep_[a + 1].role = to_role;
+  if (jitter > 0) {
+    if (last_arrival_.size() < ep_.size()) last_arrival_.resize(ep_.size(), 0);
+    last_arrival_[a] = last_arrival_[a + 1] = 0;
+  }
 
   ++open_;
   ++counters_.connections_opened;
@@ -68,12 +84,17 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
 
 void TcpStack::transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags,
                         ResetRule rule) {
-  Connection& k = conn_[connection_of(from)];
-  Endpoint& e = ep_[from];
-  Time at = sim_.now() + k.delay + (k.jitter > 0 ? jitter_rng_.uniform_time(k.jitter) : 0);
-  at = std::max(at, e.last_arrival);  // jitter never reorders one direction of a connection
-  e.last_arrival = at;
-  sim_.schedule(at, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes), k.incarnation);
+  const Connection& k = conn_[connection_of(from)];
+  const Path& path = paths_[k.path];
+  if (path.jitter == 0) {
+    // Every segment of this delay arrives in sending order: the delay's FIFO lane.
+    sim_.schedule_after(path.delay, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes), k.incarnation);
+  } else {
+    Time at = sim_.now() + path.delay + jitter_rng_.uniform_time(path.jitter);
+    at = std::max(at, last_arrival_[from]);  // jitter never reorders one direction of a connection
+    last_arrival_[from] = at;
+    sim_.schedule(at, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes), k.incarnation);
+  }
   ++counters_.segments_sent;
   if (flags & kSegFin) ++counters_.fins_sent;
   if (k.trace_id) record(sim_.now(), from, TraceRecord::Sent, flags, rule, Notice::None, AppError::None,
@@ -197,7 +218,7 @@ void TcpStack::close(EndpointId ep) {
     return;
   }
   if (traced) record(sim_.now(), ep, TraceRecord::AppClose, 0, ResetRule::NoSuchConnection);
-  if (me.state == TcpState::FinWait2) {
+  if (me.state == TcpState::FinWait2 && config_.fin_timeout != kNever) {  // "off": now + kNever would overflow
     sim_.schedule(sim_.now() + config_.fin_timeout, kTcpFinTimeout, ep, 0, conn_[connection_of(ep)].incarnation);
   }
 }
@@ -262,7 +283,7 @@ Notice TcpStack::on_segment(const Event& e) {
       return {};
     }
     me.state = TcpState::Established;
-    me.last_arrival = sim_.now();
+    if (paths_[conn_[c].path].jitter > 0) last_arrival_[ep] = sim_.now();
     transmit(ep, kSegSynAck);
     Notice n{Notice::Accepted, ep, me.owner};
     if (conn_[c].trace_id) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection, n.kind);
@@ -333,7 +354,7 @@ void TcpStack::on_fin_ack(EndpointId ep) {
   switch (me.state) {
     case TcpState::FinWait1:
       me.state = TcpState::FinWait2;
-      if (me.flags & kReleased) {
+      if ((me.flags & kReleased) && config_.fin_timeout != kNever) {  // "off": now + kNever would overflow
         sim_.schedule(sim_.now() + config_.fin_timeout, kTcpFinTimeout, ep, 0, conn_[connection_of(ep)].incarnation);
       }
       break;
@@ -391,6 +412,7 @@ void TcpStack::enter_time_wait(EndpointId ep) {
   h.time_wait_peak = std::max(h.time_wait_peak, ++h.time_wait);
   time_wait_total_peak_ = std::max(time_wait_total_peak_, ++time_wait_total_);
   ++counters_.time_wait_entered;
+  if (config_.time_wait == kNever) return;  // "off": it stays (now + kNever would overflow)
   sim_.schedule(sim_.now() + config_.time_wait, kTcpTimeWaitEnd, ep, 0, conn_[connection_of(ep)].incarnation);
 }
 

@@ -113,6 +113,8 @@ def test_run_returns_plain_data():
         "wall_seconds",
         "trace",
         "ladders",
+        "partial",
+        "time_reached_ns",
     }
     ts = raw["timeseries"]
     assert (ts["bins"], ts["servers"], ts["bin_ns"]) == (4, 3, 10**9)

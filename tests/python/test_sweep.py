@@ -246,7 +246,7 @@ def test_a_sweep_file_with_a_base_path_and_nested_keys(tmp_path):
             'base = "base.toml"\n[grid]\n"proxy.mode" = "tcp"\n',
             r'grid."proxy.mode": expected a non-empty list.*sweep.toml',
         ),
-        ('base = "base.toml"\n[grid\n', r"sweep.toml: not valid TOML.*line 2"),
+        ('base = "base.toml"\n[grid\n', r"sweep.toml:2:6: not valid TOML.*line 2"),
         ('[base.proxy]\nmode = "fast"\n', "base.proxy.mode: unknown value 'fast'"),
     ],
 )

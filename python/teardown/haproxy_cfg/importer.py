@@ -56,8 +56,55 @@ def import_haproxy(path: str | os.PathLike[str], version: str = "2.6") -> Import
     reader = Reader()
     choice = choose(sections, built, reader, ctx)
     scenario, tcp = map_scenario(choice, built, reader, ctx)
+    _check_scenario(scenario, sections, reader, source)
     unmapped = unmapped_lines(sections, choice, reader, ctx, tcp)
     return ImportResult(scenario, unmapped, ctx.notes)
+
+
+# The directive words that set each scenario key, to place a value the scenario refuses.
+_KEY_WORDS = {
+    "proxy.maxconn": ("maxconn",),
+    "proxy.retries": ("retries",),
+    "proxy.random_draws": ("balance",),
+    "proxy.retry_on": ("retry-on",),
+    "proxy.http_reuse": ("http-reuse",),
+    "proxy.pool_purge_delay": ("pool-purge-delay",),
+    "proxy.timeout": ("timeout", "clitimeout", "srvtimeout", "contimeout"),
+    "backends.weights": ("weight",),
+    "backends.maxconn": ("maxconn",),
+    "backends.slowstart": ("slowstart",),
+    "backends.health_check.interval": ("inter",),
+    "backends.health_check.rise": ("rise",),
+    "backends.health_check.fall": ("fall",),
+    "backends.servers": ("server", "server-template"),
+}
+
+
+def _check_scenario(scenario: dict[str, Any], sections: list[Any], reader: Reader, source: str) -> None:
+    """Raise, at the line that set it, any value the scenario itself refuses (beyond the model's
+    range, such as ``retries 300``)."""
+    from teardown.scenario import Scenario
+
+    try:
+        Scenario(scenario)
+    except ConfigError as error:
+        lines = {d.line: d for section in sections for d in [section.header, *section.body]}
+        issues = []
+        for issue in error.issues:
+            line = _line_of(issue["path"], lines, reader.used)
+            where = f"{source}:{line}" if line is not None else source
+            issues.append({**issue, "where": where})
+        raise ConfigError(issues) from None
+
+
+def _line_of(path: str, lines: dict[int, Any], used: set[int]) -> int | None:
+    """The last line used for the scenario whose words include one that sets ``path``."""
+    key = next((k for k in _KEY_WORDS if path == k or path.startswith((k + ".", k + "["))), None)
+    if key is None:
+        return None
+    words = _KEY_WORDS[key]
+    found = [n for n in sorted(used) if n in lines and any(w in lines[n].words for w in words)]
+    return found[-1] if found else None
 
 
 def _check_version(version: str) -> str:

@@ -84,7 +84,9 @@ def read_sections(path: str | os.PathLike[str], source: str) -> list[Section]:
     """
     text = _read_text(path, source)
     sections: list[Section] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only, as HAProxy reads them (str.splitlines would also split at \x1c-\x1e,
+    # \x85, \u2028..., and every later line number would be off).
+    for number, raw in enumerate(text.split("\n"), start=1):
         directive = _directive(number, raw, source)
         if directive is None:
             continue

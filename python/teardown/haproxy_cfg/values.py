@@ -30,8 +30,11 @@ def parse_time_us(text: str) -> int | None:
 
 
 def parse_int(text: str) -> int | None:
-    """The decimal integer ``text``, or None if it is not one."""
-    return int(text) if _INT.fullmatch(text) else None
+    """The decimal integer ``text``, or None if it is not one or does not fit HAProxy's 32-bit int."""
+    if not _INT.fullmatch(text):
+        return None
+    value = int(text)
+    return value if -(2**31) <= value < 2**31 else None
 
 
 def duration_text(microseconds: int) -> str:

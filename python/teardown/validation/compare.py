@@ -19,8 +19,7 @@ from its time series in 100 ms bins.
 
 A prediction passes when it lies within the widest of: the measured 95% interval, +-25% of
 the measured mean, and +-3 percentage points (all these figures are fractions of requests).
-One that does not is "differs", or "known gap" when :data:`KNOWN_GAPS` lists it with its
-cause (the rule is the same; the gap is reported, and the tests do not fail on it).
+One that does not is "differs", and fails `teardown validate` and the tests.
 Loopback delays are tiny and the real processes take time of their own, so the simulated
 network uses 25 us one-way delays and the proxy 20 us of processing.
 """
@@ -40,7 +39,6 @@ from teardown.validation import measure as measuring
 __all__ = [
     "COMPARED",
     "EVENT_SEEDS",
-    "KNOWN_GAPS",
     "Row",
     "compare",
     "main",
@@ -59,22 +57,6 @@ COMPARED = (
 )
 
 LOOPBACK_DELAY = "25us"
-# Predictions known to miss, with the cause and the model change that would close it
-# (docs/validation.md): scenario -> (metric prefixes, reason).
-KNOWN_GAPS: dict[str, tuple[tuple[str, ...], str]] = {
-    "restart-lc-pinned": (
-        ("share.",),
-        "leastconn ties: HAProxy queues a server behind the others of equal load whenever its "
-        "load changes, pinned requests included, so the idle returning server is first for most "
-        "new connections; the simulator rotates among equals over balancing decisions only",
-    ),
-    "restart-pinned-retry": (
-        ("share.",),
-        "without option redispatch HAProxy retries a refused connect on the same server after "
-        "min(timeout connect, 1 s), even once it is marked down; the simulator balances each "
-        "retry again (sim/models/proxy.cpp kProxyRetry -> route -> balance)",
-    ),
-}
 EVENT_SEEDS = 12  # simulator seeds for a scenario with backend events (each run lasts seconds)
 BIN = 0.1  # seconds: the simulator's time-series bin for windows after a restart
 
@@ -199,7 +181,7 @@ class Row:
     low: float
     high: float
     predicted: float
-    verdict: str  # "ok", "differs" or "known gap"
+    verdict: str  # "ok" or "differs"
 
 
 def _verdict(measured: float, low: float, high: float, predicted: float) -> str:
@@ -215,14 +197,12 @@ def compare(name: str, repeats: int = 3) -> list[Row]:
     measured = _measured_per_request(raw)
     predicted = predict(harness, replications=EVENT_SEEDS if _has_events(harness) else 3)
     rows = []
-    gap_metrics = KNOWN_GAPS.get(name, ((), ""))[0]
     for metric in sorted(set(measured) & set(predicted)):
         m = measured[metric]
         p = predicted[metric]["mean"]
-        verdict = _verdict(m["mean"], m["lo"], m["hi"], p)
-        if verdict == "differs" and metric.startswith(gap_metrics):
-            verdict = "known gap"
-        rows.append(Row(name, metric, m["mean"], m["lo"], m["hi"], p, verdict))
+        rows.append(
+            Row(name, metric, m["mean"], m["lo"], m["hi"], p, _verdict(m["mean"], m["lo"], m["hi"], p))
+        )
     return rows
 
 
@@ -259,9 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(compare(name, args.repeats))
         print(format_table([r for r in rows if r.scenario == name]), flush=True)
     ok = sum(r.verdict == "ok" for r in rows)
-    gaps = sum(r.verdict == "known gap" for r in rows)
-    print(f"\n{ok} of {len(rows)} predictions within tolerance" + (f", {gaps} known gaps" if gaps else ""))
-    return 1 if any(r.verdict == "differs" for r in rows) else 0
+    print(f"\n{ok} of {len(rows)} predictions within tolerance")
+    return 1 if ok < len(rows) else 0
 
 
 if __name__ == "__main__":

@@ -121,6 +121,33 @@ const BadInput kBadInputs[] = {
     {"[[backends.events]]\nat = \"1m\"\ndowntime = \"soon\"", "backends.events[0].downtime", "expected a duration"},
     {"[backends.events]\nat = \"1m\"", "backends.events", "expected an array of tables ([[backends.events]])"},
     {"backends.events = [1]", "backends.events[0]", "expected a table, got the integer 1"},
+    // HTTP settings in mode tcp.
+    {"proxy.mode = \"tcp\"\nproxy.pretend_keepalive = true", "proxy.pretend_keepalive",
+     "is an HTTP setting, which has no effect with proxy.mode = \"tcp\""},
+    {"proxy.mode = \"tcp\"\nproxy.http_reuse = \"always\"", "proxy.http_reuse", "or write \"preset\""},
+    {"proxy.mode = \"tcp\"\nproxy.timeout.http_request = \"5s\"", "proxy.timeout.http_request",
+     "has no effect with proxy.mode = \"tcp\""},
+    {"proxy.mode = \"tcp\"\nproxy.timeout.http_keep_alive = \"1s\"", "proxy.timeout.http_keep_alive",
+     "or write \"off\""},
+    {"proxy.mode = \"tcp\"\nproxy.retry_on = [\"conn-failure\", \"empty-response\"]", "proxy.retry_on",
+     "'empty-response' is an HTTP setting"},
+    // Huge values the model could not hold.
+    {R"(proxy.timeout.client = "100000h")", "proxy.timeout.client",
+     "must be at most 87600h (10 years), got 100000h; write \"off\" for never"},
+    {R"(sim.duration = "2000000h")", "sim.duration", "must be at most 87600h (10 years)"},
+    {"[sim]\nduration = \"87600h\"\ntimeseries_bin = \"1us\"", "sim.timeseries_bin", "use a longer bin"},
+    {"clients.arrival.rate = 1e12", "clients.arrival.rate", "one request per nanosecond"},
+    {"clients.long_lived.rate = 1e300", "clients.long_lived.rate", "must be at most 1e+09"},
+    {"proxy.retries = 1000", "proxy.retries", "must be at most 255, got 1000"},
+    {"clients.arrival.rate = 1e-12", "clients.arrival.rate", "must be at least one request per client per 100 years"},
+    {"clients.long_lived.rate = 1e-12", "clients.long_lived.rate", "must be at least one request per 100 years"},
+    {"backends.service_time.sigma = inf", "backends.service_time.sigma", "must be a finite number, 0 or more"},
+    {"proxy.random_draws = 2000000000", "proxy.random_draws", "must be at most 1000"},
+    {"clients.response_size = 10000000000", "clients.response_size", "must be at most 2147483647"},
+    {"[backends]\nservers = 100000\nworkers = 100000", "backends.workers",
+     "backends.servers x backends.workers must be at most 2147483647"},
+    {"[clients]\ncount = 2000000000\nlong_lived.count = 2000000000", "clients.long_lived.count",
+     "clients.count + clients.long_lived.count must be at most"},
 };
 
 }  // namespace

@@ -1,0 +1,55 @@
+// A FIFO of events that all run the same fixed delay after they were scheduled.
+// Events scheduled `d` after a clock that never goes back arrive in time order, and their
+// sequence numbers grow with scheduling order, so a plain ring buffer holds them already
+// sorted by (time, seq): pushing and popping are O(1), with no comparison at all.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <vector>
+
+#include "teardown/event.hpp"
+
+namespace teardown {
+
+class FifoLane {
+ public:
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+
+  // REQUIRES: e runs no earlier than the last event pushed (e.time = now + delay()).
+  void push(const Event& e) {
+    assert(size_ == 0 || !runs_before(e, back()));
+    if (size_ == buf_.size()) grow();
+    buf_[(head_ + size_) & (buf_.size() - 1)] = e;
+    ++size_;
+  }
+  const Event& front() const {
+    assert(size_ > 0);
+    return buf_[head_];
+  }
+  Event pop() {
+    assert(size_ > 0);
+    const Event e = buf_[head_];
+    head_ = (head_ + 1) & (buf_.size() - 1);
+    --size_;
+    return e;
+  }
+
+ private:
+  const Event& back() const { return buf_[(head_ + size_ - 1) & (buf_.size() - 1)]; }
+  // Doubling keeps the size a power of two (index by mask); the capacity is kept, so a
+  // lane stops allocating once it has reached its peak.
+  void grow() {
+    std::vector<Event> bigger(buf_.empty() ? 64 : buf_.size() * 2);
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = buf_[(head_ + i) & (buf_.size() - 1)];
+    buf_.swap(bigger);
+    head_ = 0;
+  }
+
+  std::vector<Event> buf_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace teardown

@@ -43,12 +43,24 @@ double server_connections_per_request(const std::vector<double>& weights, bool p
                                       double client_connections_per_request);
 
 // The share of K pinned (per-connection balanced) connections held by a server that came
-// back empty t seconds ago, among n equal servers, when connections end at total rate c per
-// second (each after an exponential life of mean K/c) and are replaced at once.
-// roundrobin gives it 1/n of new connections: (1/n)(1 - exp(-c t / K));
-// leastconn gives it all of them until it holds its share: min(1/n, 1 - exp(-c t / K)).
-double restarted_share_roundrobin(double t_seconds, int servers, double connections, double closures_per_second);
-double restarted_share_leastconn(double t_seconds, int servers, double connections, double closures_per_second);
+// back empty t seconds ago (t from when the proxy marks it up), among n equal servers. K is
+// the mean number of connections open and c the rate at which they are opened (= closed) in
+// steady state, so a connection lives K/c on average (Little's law). Each lifetime is
+// `min_lifetime` d plus an exponential time of mean K/c - d: a pool's idle monitor closes a
+// connection only after it has been idle for its threshold E (plus I/2 on average, I being
+// the monitor's period), and the number of uses before the gap that ends it is geometric
+// (docs/model.md section 5; d = 0 gives purely exponential lifetimes). A closed connection
+// is replaced at once, by a new one balanced afresh. Then the fraction of the connections
+// open at any time that are younger than t is
+//   A(t) = (c/K) * (min(t, d) + m (1 - exp(-(t - d)/m)) [t > d]),  m = K/c - d,
+// roundrobin gives the returning server 1/n of the new connections: A(t) / n;
+// leastconn gives it all of them until it holds its share: min(1/n, A(t)) (the fluid limit;
+// near the catch-up time the mean share is lower by O(sqrt(K/n)/K)).
+// Throws std::domain_error unless K > 0, c > 0, n > 0 and 0 <= d <= K/c.
+double restarted_share_roundrobin(double t_seconds, int servers, double connections, double closures_per_second,
+                                  double min_lifetime = 0);
+double restarted_share_leastconn(double t_seconds, int servers, double connections, double closures_per_second,
+                                 double min_lifetime = 0);
 
 // HAProxy 2.x's purge applied to a server whose only connection went idle right after being
 // used: how many purge periods until the purge closes it (SRC v2.6.0 srv_cleanup_idle_conns;

@@ -50,12 +50,25 @@ void bind_analytic(::py::module_& m) {
   m.def("analytic_server_connections_per_request", &analytic::server_connections_per_request, ::py::arg("weights"),
         ::py::arg("prefer_last_server"), ::py::arg("client_connections_per_request"),
         "New server connections per request with private server connections and independent balancing.");
-  m.def("analytic_restarted_share_roundrobin", &analytic::restarted_share_roundrobin, ::py::arg("t_seconds"),
-        ::py::arg("servers"), ::py::arg("connections"), ::py::arg("closures_per_second"),
-        "Share of pinned connections held by a server back t seconds ago, under roundrobin.");
-  m.def("analytic_restarted_share_leastconn", &analytic::restarted_share_leastconn, ::py::arg("t_seconds"),
-        ::py::arg("servers"), ::py::arg("connections"), ::py::arg("closures_per_second"),
-        "Share of pinned connections held by a server back t seconds ago, under leastconn.");
+  // min_lifetime: a duration like the others; None or "off" means none (exponential lifetimes).
+  const auto restarted_share = [&m](const char* name, double (*share)(double, int, double, double, double),
+                                    const char* doc) {
+    m.def(
+        name,
+        [share](double t_seconds, int servers, double connections, double closures_per_second,
+                const ::py::object& min_lifetime) {
+          const Time d = duration_or_off(min_lifetime);
+          return share(t_seconds, servers, connections, closures_per_second, d == kNever ? 0.0 : to_seconds(d));
+        },
+        ::py::arg("t_seconds"), ::py::arg("servers"), ::py::arg("connections"), ::py::arg("closures_per_second"),
+        ::py::arg("min_lifetime") = 0.0, doc);
+  };
+  restarted_share("analytic_restarted_share_roundrobin", &analytic::restarted_share_roundrobin,
+                  "Share of pinned connections held by a server marked up t seconds ago, under roundrobin, with "
+                  "lifetimes min_lifetime + exponential of mean connections / closures_per_second in all.");
+  restarted_share("analytic_restarted_share_leastconn", &analytic::restarted_share_leastconn,
+                  "Share of pinned connections held by a server marked up t seconds ago, under leastconn (fluid "
+                  "limit), with lifetimes min_lifetime + exponential of mean connections / closures_per_second.");
   m.def("analytic_purge_periods_until_close", &analytic::purge_periods_until_close, ::py::arg("est_need_at_start") = 0,
         "Purge periods until HAProxy 2.x closes a lone idle pooled connection (3: 15 s at the default 5 s).");
 }

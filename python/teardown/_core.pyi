@@ -32,7 +32,6 @@ def run(
     max_events: int = 0,
     wall_time_limit_s: float = 0.0,
 ) -> dict[str, Any]: ...
-
 def check_resources(
     scenario: dict[str, Any], max_memory_bytes: int = 0, max_events: int = 0, trace_connections: int = 0
 ) -> None: ...
@@ -40,7 +39,6 @@ def check_resources(
 # {memory_bytes, events, requests, events_per_request: float,
 #  terms: list[{path: str, what: str, count: float, unit_bytes: float, bytes: float}]}
 def estimate_resources(scenario: dict[str, Any], trace_connections: int = 0) -> dict[str, Any]: ...
-
 def analytic_stale_reuse(
     reuse_rate: float,
     proxy_timeout: str | float | None,
@@ -54,9 +52,17 @@ def analytic_server_connections_per_request(
     weights: list[float], prefer_last_server: bool, client_connections_per_request: float
 ) -> float: ...
 def analytic_restarted_share_roundrobin(
-    t_seconds: float, servers: int, connections: float, closures_per_second: float
+    t_seconds: float,
+    servers: int,
+    connections: float,
+    closures_per_second: float,
+    min_lifetime: str | float | None = 0.0,
 ) -> float: ...
 def analytic_restarted_share_leastconn(
-    t_seconds: float, servers: int, connections: float, closures_per_second: float
+    t_seconds: float,
+    servers: int,
+    connections: float,
+    closures_per_second: float,
+    min_lifetime: str | float | None = 0.0,
 ) -> float: ...
 def analytic_purge_periods_until_close(est_need_at_start: int = 0) -> int: ...

@@ -53,17 +53,34 @@ def server_connections_per_request(
 
 
 def restarted_share_roundrobin(
-    t_seconds: float, servers: int, connections: float, closures_per_second: float
+    t_seconds: float,
+    servers: int,
+    connections: float,
+    closures_per_second: float,
+    min_lifetime: Duration = 0,
 ) -> float:
-    """A returning server's share of K pinned connections t seconds later, under roundrobin."""
-    return _core.analytic_restarted_share_roundrobin(t_seconds, servers, connections, closures_per_second)
+    """A returning server's share of the pinned connections ``t_seconds`` after the proxy marks it
+    up, under roundrobin: ``connections`` (K) is the mean number open and ``closures_per_second``
+    (c) the rate at which they are opened, both measured in steady state (without the restart);
+    each connection lives ``min_lifetime`` (d: with an idle monitor, its threshold plus half its
+    period) plus an exponential time, K/c on average in all (docs/model.md section 5)."""
+    return _core.analytic_restarted_share_roundrobin(
+        t_seconds, servers, connections, closures_per_second, min_lifetime
+    )
 
 
 def restarted_share_leastconn(
-    t_seconds: float, servers: int, connections: float, closures_per_second: float
+    t_seconds: float,
+    servers: int,
+    connections: float,
+    closures_per_second: float,
+    min_lifetime: Duration = 0,
 ) -> float:
-    """The same under leastconn: it takes every new connection until it holds its share."""
-    return _core.analytic_restarted_share_leastconn(t_seconds, servers, connections, closures_per_second)
+    """The same under leastconn: it takes every new connection until it holds its share (the
+    fluid limit, which the mean share falls short of near the catch-up time)."""
+    return _core.analytic_restarted_share_leastconn(
+        t_seconds, servers, connections, closures_per_second, min_lifetime
+    )
 
 
 def purge_periods_until_close(est_need_at_start: int = 0) -> int:

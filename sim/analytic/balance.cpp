@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include <Eigen/Dense>
 
@@ -17,12 +18,32 @@ double server_connections_per_request(const std::vector<double>& weights, bool p
   return fresh + (1 - fresh) * p_switch;
 }
 
-double restarted_share_roundrobin(double t, int servers, double connections, double closures_per_second) {
-  return (1.0 / servers) * (1 - std::exp(-closures_per_second * t / connections));
+namespace {
+
+// The fraction of the connections open in steady state that are younger than t (the
+// stationary age distribution, (c/K) * integral_0^t P(L > a) da), for lifetimes d + Exp(m).
+double younger_than(double t, int servers, double connections, double closures_per_second, double d) {
+  const double mean_life = connections / closures_per_second;
+  if (!(servers > 0 && connections > 0 && closures_per_second > 0 && d >= 0 && d <= mean_life)) {
+    throw std::domain_error("restarted share: needs servers > 0, connections > 0, closures_per_second > 0 and "
+                            "0 <= min_lifetime <= connections / closures_per_second");
+  }
+  if (t <= 0) return 0;
+  const double m = mean_life - d;
+  const double held = t <= d || m <= 0 ? std::min(t, d) : d + m * -std::expm1(-(t - d) / m);
+  return held / mean_life;
 }
 
-double restarted_share_leastconn(double t, int servers, double connections, double closures_per_second) {
-  return std::min(1.0 / servers, 1 - std::exp(-closures_per_second * t / connections));
+}  // namespace
+
+double restarted_share_roundrobin(double t, int servers, double connections, double closures_per_second,
+                                  double min_lifetime) {
+  return younger_than(t, servers, connections, closures_per_second, min_lifetime) / servers;
+}
+
+double restarted_share_leastconn(double t, int servers, double connections, double closures_per_second,
+                                 double min_lifetime) {
+  return std::min(1.0 / servers, younger_than(t, servers, connections, closures_per_second, min_lifetime));
 }
 
 int purge_periods_until_close(int est_need) {

@@ -27,6 +27,10 @@ def test_balance_and_purge_forms():
     assert td.analytic.server_connections_per_request([1, 1, 1], prefer_last_server=True) == 0
     assert td.analytic.purge_periods_until_close() == 3
     assert td.analytic.restarted_share_leastconn(1e6, 3, 90, 1.5) == pytest.approx(1 / 3)
+    # No connection ends before the shortest lifetime: the share grows as c t / (n K) until then.
+    assert td.analytic.restarted_share_roundrobin(4, 3, 90, 1.5, "4.25s") == pytest.approx(4 * 1.5 / 90 / 3)
+    with pytest.raises(ValueError, match="min_lifetime"):
+        td.analytic.restarted_share_roundrobin(10, 3, 90, 1.5, "2m")  # longer than the mean lifetime, 60 s
 
 
 def test_bad_durations_are_refused_with_the_reason():

@@ -122,4 +122,12 @@ TEST_CASE("restart shares: leastconn catches up, roundrobin follows exp(-c t / K
   CHECK(a::restarted_share_roundrobin(1e9, 3, 90, 1.5) == Approx(1.0 / 3));
   CHECK(a::restarted_share_leastconn(60, 3, 90, 1.5) == Approx(1.0 / 3));
   CHECK(a::restarted_share_leastconn(10, 3, 90, 1.5) > a::restarted_share_roundrobin(10, 3, 90, 1.5));
+  // With a shortest lifetime d, none of the returning server's connections end before d, so
+  // it holds c t / (n K) until then; the mean lifetime K/c is the same, so the share is higher
+  // before the end. (The simulator check is tests/python/test_analytic_restart.py.)
+  CHECK(a::restarted_share_roundrobin(4, 3, 90, 1.5, 4.25) == Approx(1.5 * 4 / 90 / 3));
+  CHECK(a::restarted_share_roundrobin(30, 3, 90, 1.5, 4.25) > a::restarted_share_roundrobin(30, 3, 90, 1.5));
+  CHECK(a::restarted_share_roundrobin(1e9, 3, 90, 1.5, 4.25) == Approx(1.0 / 3));
+  CHECK(a::restarted_share_roundrobin(30, 3, 90, 1.5, 0) == a::restarted_share_roundrobin(30, 3, 90, 1.5));
+  CHECK_THROWS_AS(a::restarted_share_roundrobin(30, 3, 90, 1.5, 61), std::domain_error);  // d > K/c = 60
 }

@@ -5,6 +5,7 @@
 // events were scheduled, so a run is deterministic.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstdint>
@@ -38,28 +39,47 @@ class Simulator {
     ++scheduled_;
   }
 
-  // Schedules an event `delay` after now, in the lane of that delay (the first kLanes
-  // distinct delays get one; later ones go to the general queue). For the few short
-  // delays that nearly every event has (link latencies, the proxy's processing time): an
-  // event of a lane costs O(1), but each lane adds a compare to every event taken.
-  // REQUIRES: delay >= 0.
-  void schedule_after(Time delay, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
-                      std::uint32_t tag = 0) {
-    assert(delay >= 0);
-    if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
-    const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag};
-    ++scheduled_;
+  // A handle on the FIFO lane of one fixed delay, for callers that schedule many events
+  // with it: looking the lane up once saves a search per event.
+  using LaneId = std::uint8_t;
+  static constexpr LaneId kNoLane = 0xff;  // no lane left: such events go to the general queue
+
+  // The lane of `delay`, given one if a lane is free (the first kLanes distinct delays get
+  // one). For the few short delays that nearly every event has (link latencies, the
+  // proxy's processing time): an event of a lane costs O(1), but each lane adds a compare
+  // to every event taken. REQUIRES: delay >= 0.
+  LaneId lane_of(Time delay) {
     std::size_t i = 0;
     while (i < lane_count_ && lane_delay_[i] != delay) ++i;
     if (i == lane_count_) {
-      if (lane_count_ == kLanes) {
-        queue_.push(e);
-        return;
-      }
+      if (lane_count_ == kLanes || delay == kNever) return kNoLane;
       lane_delay_[lane_count_++] = delay;
+      order_lanes();
     }
-    if (lanes_[i].empty()) lane_front_[i] = key_of(e);
-    lanes_[i].push(e);
+    return static_cast<LaneId>(i);
+  }
+
+  // Schedules an event `delay` after now, in the lane of that delay if it has one.
+  // REQUIRES: delay >= 0.
+  void schedule_after(Time delay, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
+                      std::uint32_t tag = 0) {
+    schedule_in(lane_of(delay), delay, kind, target, payload, tag);
+  }
+
+  // schedule_after() with the lane already looked up: `lane` is lane_of(delay).
+  void schedule_in(LaneId lane, Time delay, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
+                   std::uint32_t tag = 0) {
+    assert(delay >= 0);
+    assert(lane == kNoLane || lane_delay_[lane] == delay);
+    if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
+    const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag};
+    ++scheduled_;
+    if (lane == kNoLane) [[unlikely]] {
+      queue_.push(e);
+      return;
+    }
+    if (lanes_[lane].empty()) front_time_[slot_of_[lane]] = e.time;
+    lanes_[lane].push(e);
   }
 
   // A timer is a slot with a generation; arming it again or cancelling it makes its
@@ -137,48 +157,69 @@ class Simulator {
  private:
   static constexpr std::size_t kLanes = 4;
 
-  // (time, seq) as one number, so that finding the earliest lane front is a branch-free
-  // scan of one cache line; kNoKey for an empty or unused lane.
-  using Key = __uint128_t;
-  static constexpr Key kNoKey = ~Key{0};
-  static Key key_of(const Event& e) { return static_cast<Key>(e.time) << 64 | e.seq_kind; }
-
   // Takes the earliest pending event into `out` if its time is <= end.
+  //
+  // The lanes' front times sit in one small array, in order of decreasing delay, and the
+  // earliest is found with a branch-free scan of plain times. Ties need no sequence
+  // numbers: two lane events due at the same time were scheduled at different times (their
+  // delays differ), and the one with the longer delay was scheduled first, so it runs first;
+  // the scan's strict < keeps the first of equal times, which is that one.
   bool take(Time end, Event& out) {
-    std::size_t lane = 0;
-    Key first = lane_front_[0];
+    std::size_t slot = 0;
+    Time first = front_time_[0];
     for (std::size_t i = 1; i < kLanes; ++i) {
-      if (lane_front_[i] < first) {
-        first = lane_front_[i];
-        lane = i;
+      if (front_time_[i] < first) {
+        first = front_time_[i];
+        slot = i;
       }
     }
+    const std::size_t lane = lane_in_slot_[slot];
     if (!queue_.empty()) {
       // next_time() leaves the queue's floor alone; top() and pop() may move it up to that
       // time, which is safe only once the clock is about to reach it.
       const Time t = queue_.next_time();
-      if (first == kNoKey || t < static_cast<Time>(first >> 64) ||
-          (t == static_cast<Time>(first >> 64) && key_of(queue_.top()) < first)) {
+      if (first == kNever || t < first || (t == first && queue_.top().seq_kind < lanes_[lane].front().seq_kind)) {
         if (t > end) return false;
         out = queue_.pop();
         return true;
       }
     }
-    if (first == kNoKey || static_cast<Time>(first >> 64) > end) return false;
+    if (first == kNever || first > end) return false;
     FifoLane& l = lanes_[lane];
     out = l.pop();
-    lane_front_[lane] = l.empty() ? kNoKey : key_of(l.front());
+    front_time_[slot] = l.empty() ? kNever : l.front().time;
     return true;
+  }
+
+  // Sorts the scan slots by decreasing lane delay (unused slots last, at kNever). Called
+  // when a lane is added, before any event of the new lane is pushed.
+  void order_lanes() {
+    std::array<Time, kLanes> times{};
+    for (std::size_t slot = 0; slot < kLanes; ++slot) {
+      if (slot < lane_count_) times[lane_in_slot_[slot]] = front_time_[slot];
+    }
+    for (std::size_t i = 0; i < kLanes; ++i) lane_in_slot_[i] = static_cast<LaneId>(i);
+    std::sort(lane_in_slot_.begin(), lane_in_slot_.begin() + static_cast<std::ptrdiff_t>(lane_count_),
+              [this](LaneId a, LaneId b) { return lane_delay_[a] > lane_delay_[b]; });
+    front_time_.fill(kNever);
+    for (std::size_t slot = 0; slot < lane_count_; ++slot) {
+      const LaneId lane = lane_in_slot_[slot];
+      slot_of_[lane] = static_cast<LaneId>(slot);
+      if (!lanes_[lane].empty()) front_time_[slot] = times[lane];
+    }
   }
 
   EventQueue queue_;
   std::array<FifoLane, kLanes> lanes_;
   std::array<Time, kLanes> lane_delay_{};
-  std::array<Key, kLanes> lane_front_ = no_keys();
-  static constexpr std::array<Key, kLanes> no_keys() {
-    std::array<Key, kLanes> keys{};
-    keys.fill(kNoKey);
-    return keys;
+  // Per scan slot (decreasing delay): the time of the lane's first event, or kNever.
+  std::array<Time, kLanes> front_time_ = never_times();
+  std::array<LaneId, kLanes> lane_in_slot_{0, 1, 2, 3};
+  std::array<LaneId, kLanes> slot_of_{0, 1, 2, 3};
+  static constexpr std::array<Time, kLanes> never_times() {
+    std::array<Time, kLanes> times{};
+    times.fill(kNever);
+    return times;
   }
   std::size_t lane_count_ = 0;
   Time now_ = 0;

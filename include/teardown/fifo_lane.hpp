@@ -21,7 +21,7 @@ class FifoLane {
   void push(const Event& e) {
     assert(size_ == 0 || !runs_before(e, back()));
     if (size_ == buf_.size()) grow();
-    buf_[(head_ + size_) & (buf_.size() - 1)] = e;
+    buf_[(head_ + size_) & mask_] = e;
     ++size_;
   }
   const Event& front() const {
@@ -31,23 +31,25 @@ class FifoLane {
   Event pop() {
     assert(size_ > 0);
     const Event e = buf_[head_];
-    head_ = (head_ + 1) & (buf_.size() - 1);
+    head_ = (head_ + 1) & mask_;
     --size_;
     return e;
   }
 
  private:
-  const Event& back() const { return buf_[(head_ + size_ - 1) & (buf_.size() - 1)]; }
+  const Event& back() const { return buf_[(head_ + size_ - 1) & mask_]; }
   // Doubling keeps the size a power of two (index by mask); the capacity is kept, so a
   // lane stops allocating once it has reached its peak.
   void grow() {
     std::vector<Event> bigger(buf_.empty() ? 64 : buf_.size() * 2);
-    for (std::size_t i = 0; i < size_; ++i) bigger[i] = buf_[(head_ + i) & (buf_.size() - 1)];
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = buf_[(head_ + i) & mask_];
     buf_.swap(bigger);
+    mask_ = buf_.size() - 1;
     head_ = 0;
   }
 
   std::vector<Event> buf_;
+  std::size_t mask_ = 0;  // buf_.size() - 1, kept so that an index costs one AND
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };

@@ -260,6 +260,7 @@ class TcpStack {
   struct Path {
     Time delay = 0;
     Time jitter = 0;
+    Simulator::LaneId lane = Simulator::kNoLane;  // the delay's FIFO lane, when jitter == 0
   };
   struct Host {
     std::uint32_t time_wait = 0;
@@ -270,8 +271,13 @@ class TcpStack {
   // Segment payload layout: flags (6 bits) | rule (2 bits) | app flags (2 bits) | bytes (22 bits).
   static std::uint32_t pack(std::uint8_t flags, ResetRule rule, std::uint8_t app_flags, std::uint32_t bytes);
 
-  void transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes = 0, std::uint8_t app_flags = 0,
-                ResetRule rule = ResetRule::NoSuchConnection);
+  // Sends one segment. The common case (no jitter, not traced) is inlined into every caller;
+  // the rest is transmit_slow().
+  [[gnu::always_inline]] inline void transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes = 0,
+                                              std::uint8_t app_flags = 0,
+                                              ResetRule rule = ResetRule::NoSuchConnection);
+  [[gnu::noinline]] void transmit_slow(EndpointId from, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags,
+                                       ResetRule rule);
   void send_reset(EndpointId from, ResetRule rule);
   Notice on_segment(const Event& e);
   Notice on_reset(EndpointId ep, Role sender_role, ResetRule rule);

@@ -21,6 +21,7 @@ Proxy::Proxy(const Scenario& sc)
 }
 
 void Proxy::start(World& w) {
+  processing_lane_ = w.sim.lane_of(sc_.proxy.processing_time);
   for (std::size_t i = 0; i < servers_.size(); ++i) {
     servers_[i].host = w.hosts.backend(static_cast<int>(i));
     // Checks of different servers do not run in lock step.
@@ -55,7 +56,7 @@ void Proxy::on_front_notice(World& w, const Notice& n) {
         // The request sits in the socket until the event loop gets to it: if the idle
         // timeout fires first, close() finds it unread and resets (docs/model.md T5).
         if (ss.state == Session::WaitRequest) ss.state = Session::Reading;
-        w.sim.schedule_after(sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
+        w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
       }
       if (n.eof) {
         ss.client_shut = true;
@@ -116,7 +117,7 @@ void Proxy::start_session(World& w, std::uint32_t s) {
   ss.idle.set_after(w.sim, traits_.first_request_timeout, kProxyIdle, s);
   if (w.tcp.unread(ss.front) > 0) {
     ss.state = Session::Reading;
-    w.sim.schedule_after(sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
+    w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
   }
 }
 
@@ -237,7 +238,8 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
         sessions_[s].state = Session::Tunnel;
         sessions_[s].idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
         if (w.tcp.unread(sessions_[s].front) > 0) {
-          w.sim.schedule_after(sc_.proxy.processing_time, kProxyRequestReady, s, 0, sessions_[s].generation);
+          w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, s, 0,
+                            sessions_[s].generation);
         }
         return;
       }
@@ -260,7 +262,7 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
       if (k.state == ServerConn::Busy || k.state == ServerConn::Tunnel) {
         k.response_in = true;
         k.server_close = (n.app_flags & kMsgClose) != 0;
-        w.sim.schedule_after(sc_.proxy.processing_time, kProxyResponseReady, c, 0, k.generation);
+        w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyResponseReady, c, 0, k.generation);
       } else {
         w.tcp.read(k.back);
       }

@@ -155,6 +155,7 @@ class Proxy {
   Ring<std::uint32_t> backlog_;  // accepted beyond maxconn, not yet served
   Ring<std::uint32_t> queue_;    // sessions waiting for a server slot (maxconn)
   RandomStream balance_rng_;
+  Simulator::LaneId processing_lane_ = Simulator::kNoLane;  // lane of sc_.proxy.processing_time
   // roundrobin's O(1) case (rr_cycle.hpp): usable while every server is up at its full,
   // common weight (uniform_, kept by health checks) and no server has a maxconn.
   RoundRobinCycle rr_cycle_;

@@ -30,7 +30,7 @@ std::uint32_t TcpStack::path_of(Time delay, Time jitter) {
   for (std::size_t i = 0; i < paths_.size(); ++i) {
     if (paths_[i].delay == delay && paths_[i].jitter == jitter) return static_cast<std::uint32_t>(i);
   }
-  paths_.push_back({delay, jitter});
+  paths_.push_back({delay, jitter, jitter == 0 ? sim_.lane_of(delay) : Simulator::kNoLane});
   return static_cast<std::uint32_t>(paths_.size() - 1);
 }
 
@@ -82,13 +82,27 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
   return a;
 }
 
-void TcpStack::transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags,
-                        ResetRule rule) {
+inline void TcpStack::transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags,
+                               ResetRule rule) {
+  const Connection& k = conn_[connection_of(from)];
+  const Path& path = paths_[k.path];
+  if (path.jitter != 0 || k.trace_id != 0) [[unlikely]] {
+    transmit_slow(from, flags, bytes, app_flags, rule);
+    return;
+  }
+  // Every segment of this delay arrives in sending order: the delay's FIFO lane.
+  sim_.schedule_in(path.lane, path.delay, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes), k.incarnation);
+  ++counters_.segments_sent;
+  if (flags & kSegFin) ++counters_.fins_sent;
+}
+
+void TcpStack::transmit_slow(EndpointId from, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags,
+                             ResetRule rule) {
   const Connection& k = conn_[connection_of(from)];
   const Path& path = paths_[k.path];
   if (path.jitter == 0) {
-    // Every segment of this delay arrives in sending order: the delay's FIFO lane.
-    sim_.schedule_after(path.delay, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes), k.incarnation);
+    sim_.schedule_in(path.lane, path.delay, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes),
+                     k.incarnation);
   } else {
     Time at = sim_.now() + path.delay + jitter_rng_.uniform_time(path.jitter);
     at = std::max(at, last_arrival_[from]);  // jitter never reorders one direction of a connection

@@ -127,3 +127,30 @@ TEST_CASE("a counter stream depends only on its identities and its count", "[ran
   for (int i = 0; i < kDraws; ++i) sum += static_cast<double>(CounterStream(family, 9, n).exponential(kMillisecond));
   CHECK(std::abs(sum / kDraws - 1e6) < 5 * 1e6 / std::sqrt(kDraws));
 }
+
+TEST_CASE("lane handles: one per delay, none once the lanes are taken, same order either way", "[engine]") {
+  Simulator sim;
+  // Lanes are handed out in first-use order, here with the shortest delay first, so that the
+  // scan order (longest delay first) differs from the order the lanes were made in.
+  const Time delays[] = {10_us, 20_us, 30_us, 40_us, 50_us};
+  std::vector<Simulator::LaneId> lanes;
+  for (Time d : delays) lanes.push_back(sim.lane_of(d));
+  CHECK(lanes[0] != lanes[1]);
+  CHECK(sim.lane_of(20_us) == lanes[1]);
+  CHECK(lanes[4] == Simulator::kNoLane);  // a fifth delay: the general queue
+  // Events due at the same times through every lane and the queue run in scheduling order.
+  std::vector<std::uint32_t> seen;
+  std::uint32_t id = 0;
+  std::vector<std::uint32_t> expected;
+  for (int step = 0; step < 5; ++step) {
+    sim.run_until(static_cast<Time>(step) * 10_us, [&](const Event& e) { seen.push_back(e.target); });
+    for (std::size_t i = 0; i < 5; ++i) sim.schedule_in(lanes[i], delays[i], 1, id++);
+  }
+  sim.run_until(kNever, [&](const Event& e) { seen.push_back(e.target); });
+  // Reference: by due time, then by scheduling order.
+  std::vector<std::pair<Time, std::uint32_t>> due;
+  for (std::uint32_t k = 0; k < id; ++k) due.emplace_back(static_cast<Time>(k / 5) * 10_us + delays[k % 5], k);
+  std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& d : due) expected.push_back(d.second);
+  CHECK(seen == expected);
+}

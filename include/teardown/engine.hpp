@@ -36,7 +36,6 @@ class Simulator {
                 std::uint32_t tag = 0) {
     assert(at >= now_);
     queue_.push(Event{at, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag});
-    ++scheduled_;
   }
 
   // A handle on the FIFO lane of one fixed delay, for callers that schedule many events
@@ -71,13 +70,13 @@ class Simulator {
                    std::uint32_t tag = 0) {
     assert(delay >= 0);
     assert(lane == kNoLane || lane_delay_[lane] == delay);
-    if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
-    const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag};
-    ++scheduled_;
     if (lane == kNoLane) [[unlikely]] {
-      queue_.push(e);
+      if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
+      queue_.push(Event{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag});
       return;
     }
+    // A lane's delay is never kNever (lane_of() gives none for it).
+    const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag};
     if (lanes_[lane].empty()) front_time_[slot_of_[lane]] = e.time;
     lanes_[lane].push(e);
   }
@@ -101,7 +100,6 @@ class Simulator {
     assert(at >= now_);
     const std::uint32_t gen = ++timer_generation_[id];
     queue_.push(Event{at, next_seq_++ << 16 | kind, target, payload, id, gen});
-    ++scheduled_;
   }
   void cancel(TimerId id) { ++timer_generation_[id]; }
 
@@ -147,7 +145,8 @@ class Simulator {
     for (std::size_t i = 0; i < lane_count_; ++i) n += lanes_[i].size();
     return n;
   }
-  std::uint64_t events_scheduled() const { return scheduled_; }
+  // Every scheduled event takes one sequence number.
+  std::uint64_t events_scheduled() const { return next_seq_; }
   std::uint64_t events_dispatched() const { return dispatched_; }
   std::uint64_t events_stale() const { return stale_; }
   void reserve(std::size_t per_bucket) { queue_.reserve(per_bucket); }
@@ -224,7 +223,6 @@ class Simulator {
   std::size_t lane_count_ = 0;
   Time now_ = 0;
   std::uint64_t next_seq_ = 0;
-  std::uint64_t scheduled_ = 0;
   std::uint64_t dispatched_ = 0;
   std::uint64_t stale_ = 0;
   std::vector<std::uint32_t> timer_generation_;

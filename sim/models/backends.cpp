@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "free_list.hpp"
 #include "world.hpp"
 
 namespace teardown::models {
@@ -65,14 +66,7 @@ void Backends::on_notice(World& w, const Notice& n) {
 }
 
 void Backends::accept(World& w, const Notice& n) {
-  std::uint32_t c;
-  if (free_ != kNone) {
-    c = free_;
-    free_ = conns_[c].next_free;
-  } else {
-    c = static_cast<std::uint32_t>(conns_.size());
-    conns_.emplace_back();
-  }
+  const std::uint32_t c = take_slot<&Connection::next_free>(conns_, free_);
   Connection& k = conns_[c];
   const std::uint32_t generation = k.generation;
   const LazyDeadline idle = k.idle;
@@ -143,8 +137,7 @@ void Backends::release(std::uint32_t c) {
   k.open = false;
   k.idle.clear();
   ++k.generation;
-  k.next_free = free_;
-  free_ = c;
+  give_back_slot<&Connection::next_free>(conns_, free_, c);
 }
 
 void Backends::stop_server(World& w, int server) {

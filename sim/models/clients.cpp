@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "free_list.hpp"
 #include "world.hpp"
 
 namespace teardown::models {
@@ -114,15 +115,7 @@ void Clients::on_arrival(World& w, std::uint32_t client) {
   dispatch(w, client, Pending{w.sim.now(), 0});
 }
 
-std::uint32_t Clients::new_slot() {
-  if (free_ != kNone) {
-    const std::uint32_t c = free_;
-    free_ = conns_[c].next;
-    return c;
-  }
-  conns_.emplace_back();
-  return static_cast<std::uint32_t>(conns_.size() - 1);
-}
+std::uint32_t Clients::new_slot() { return take_slot<&Connection::next>(conns_, free_); }
 
 void Clients::idle_push(Client& cl, std::uint32_t c) {
   Connection& k = conns_[c];
@@ -152,14 +145,7 @@ void Clients::idle_unlink(Client& cl, std::uint32_t c) {
 }
 
 void Clients::wait_push(Client& cl, Pending p) {
-  std::uint32_t n;
-  if (free_waits_ != kNone) {
-    n = free_waits_;
-    free_waits_ = waits_[n].next;
-  } else {
-    n = static_cast<std::uint32_t>(waits_.size());
-    waits_.emplace_back();
-  }
+  const std::uint32_t n = take_slot<&Waiting::next>(waits_, free_waits_);
   waits_[n] = Waiting{p.started, p.attempt, n};
   if (cl.waiting != kNone) {
     waits_[n].next = waits_[cl.waiting].next;  // the oldest
@@ -177,8 +163,7 @@ Clients::Pending Clients::wait_pop(Client& cl) {
   } else {
     waits_[cl.waiting].next = wt.next;
   }
-  waits_[n].next = free_waits_;
-  free_waits_ = n;
+  give_back_slot<&Waiting::next>(waits_, free_waits_, n);
   return p;
 }
 
@@ -342,8 +327,7 @@ void Clients::drop(World& w, std::uint32_t c) {
   w.tcp.close(k.ep);
   --clients_[k.client].open;
   k.state = Connection::Free;
-  k.next = free_;
-  free_ = c;
+  give_back_slot<&Connection::next>(conns_, free_, c);
 }
 
 void Clients::run_evictor(World& w, std::uint32_t client) {

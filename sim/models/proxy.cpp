@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "free_list.hpp"
 #include "world.hpp"
 
 namespace teardown::models {
@@ -30,15 +31,7 @@ void Proxy::start(World& w) {
   }
 }
 
-std::uint32_t Proxy::new_session_slot() {
-  if (free_sessions_ != kNone) {
-    const std::uint32_t s = free_sessions_;
-    free_sessions_ = sessions_[s].next_free;
-    return s;
-  }
-  sessions_.emplace_back();
-  return static_cast<std::uint32_t>(sessions_.size() - 1);
-}
+std::uint32_t Proxy::new_session_slot() { return take_slot<&Session::next_free>(sessions_, free_sessions_); }
 
 // ---- client side -------------------------------------------------------------------------
 
@@ -531,8 +524,7 @@ void Proxy::end_session(World& w, std::uint32_t s) {
   ss.state = Session::Free;
   ss.idle.clear();
   ++ss.generation;
-  ss.next_free = free_sessions_;
-  free_sessions_ = s;
+  give_back_slot<&Session::next_free>(sessions_, free_sessions_, s);
   while (!backlog_.empty() && active_sessions_ < sc_.proxy.maxconn) {
     const std::uint32_t next = backlog_.front();
     backlog_.pop_front();

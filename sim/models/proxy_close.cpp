@@ -1,5 +1,6 @@
 // How the proxy closes each side. Sources: shared/domain section 1.2 ("linger risk"),
 // section 3 ("option nolinger") and LAB-E2E.
+#include "free_list.hpp"
 #include "proxy.hpp"
 #include "world.hpp"
 
@@ -23,8 +24,7 @@ void Proxy::forget_server_conn(World& w, std::uint32_t c, bool hard) {
   k.server_timeout.clear();
   k.connect_timeout.clear();
   ++k.generation;
-  k.next_free = free_conns_;
-  free_conns_ = c;
+  give_back_slot<&ServerConn::next_free>(conns_, free_conns_, c);
 }
 
 void Proxy::close_server(World& w, std::uint32_t c, CloseHow how) {

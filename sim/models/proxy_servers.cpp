@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "free_list.hpp"
 #include "proxy.hpp"
 #include "world.hpp"
 
@@ -177,14 +178,7 @@ void Proxy::drain_queue(World& w) {
 }
 
 std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t server) {
-  std::uint32_t c;
-  if (free_conns_ != kNone) {
-    c = free_conns_;
-    free_conns_ = conns_[c].next_free;
-  } else {
-    c = static_cast<std::uint32_t>(conns_.size());
-    conns_.emplace_back();
-  }
+  const std::uint32_t c = take_slot<&ServerConn::next_free>(conns_, free_conns_);
   ServerConn& k = conns_[c];
   const std::uint32_t generation = k.generation;
   const ServerConn old = k;

@@ -164,13 +164,16 @@ class Simulator {
   // delays differ), and the one with the longer delay was scheduled first, so it runs first;
   // the scan's strict < keeps the first of equal times, which is that one.
   bool take(Time end, Event& out) {
-    std::size_t slot = 0;
+    // Written as selects so that the compiler emits conditional moves: which lane comes
+    // next is a coin toss for the branch predictor, and the `if` this replaces was compiled
+    // to a branch that mispredicted about seven times per simulated request.
+    std::uint64_t slot = 0;
     Time first = front_time_[0];
-    for (std::size_t i = 1; i < kLanes; ++i) {
-      if (front_time_[i] < first) {
-        first = front_time_[i];
-        slot = i;
-      }
+    for (std::uint64_t i = 1; i < kLanes; ++i) {
+      const Time t = front_time_[i];
+      const bool earlier = t < first;
+      slot = earlier ? i : slot;
+      first = earlier ? t : first;
     }
     const std::size_t lane = lane_in_slot_[slot];
     if (!queue_.empty()) {

@@ -18,21 +18,31 @@ struct StaleReuseInputs {
   Time idle_evict = kNever;           // E: the client's idle monitor threshold (off: kNever)
   Time evict_interval = 5 * kSecond;  // I: how often the monitor runs (uniform phase)
   Time validate_after_inactivity = kNever;  // V: the stale check threshold (off: kNever)
+  // L: the mean time from a request to its response. A request that arrives before the
+  // previous response is sent when it comes back, so gaps from the response are Exp(lambda)
+  // only with probability e^(-lambda L); the others are 0.
+  Time response_time = 0;
 };
 
+// The p_ figures are per request that follows a success, i.e. that found the connection in
+// the pool when it was last returned (whether or not it is still there), not per reuse.
 struct StaleReuseEstimate {
-  double p_race = 0;        // per reuse: the request crosses the proxy's close (no check can catch it)
-  double p_closed = 0;      // per reuse: the FIN has already arrived (a stale check catches it)
-  double p_fail = 0;        // per reuse: what fails given the evictor and the stale check
-  double p_evicted = 0;     // per reuse: the monitor closed the connection before the request
-  // Per request, pool of one: a failure or an eviction leaves no pooled connection and the
-  // next request opens a fresh one, which cannot fail: p_fail / (1 + p_fail + p_evicted).
-  double failure_ratio = 0;
+  double p_race = 0;     // the request crosses the proxy's close (no check can catch it)
+  double p_closed = 0;   // the FIN has already arrived (a stale check catches it)
+  double p_fail = 0;     // what fails given the evictor and the stale check
+  double p_evicted = 0;  // the monitor closed the connection before the request: it opens a new one
+  double p_checked = 0;  // the stale check found the FIN and closed it: the request opens a new one
+  // Per request, pool of one. Only a failure leaves the next request without a pooled
+  // connection; that request opens a fresh one, which cannot fail. An evicted or checked
+  // connection is replaced by the request that found it gone. So per 1 + p_fail requests:
+  double failure_ratio = 0;                // p_fail / (1 + p_fail)
+  double new_connections_per_request = 0;  // (p_fail + p_evicted + p_checked) / (1 + p_fail)
 };
 
 // A reuse after idle gap g (measured at the client from the response) fails when its request
 // reaches the proxy after the close began, g >= T - 2d - p; the FIN is at the client from
 // g = T on. With G ~ Exp(lambda), and the monitor closing the connection at age E + U*I.
+// No client retries.
 StaleReuseEstimate stale_reuse(const StaleReuseInputs& in);
 
 // New server-side connections per request under keep-alive with private server connections

@@ -24,7 +24,7 @@ void bind_analytic(::py::module_& m) {
       "analytic_stale_reuse",
       [](double reuse_rate, const ::py::object& proxy_timeout, const ::py::object& one_way_delay,
          const ::py::object& processing_time, const ::py::object& idle_evict, const ::py::object& evict_interval,
-         const ::py::object& validate_after_inactivity) {
+         const ::py::object& validate_after_inactivity, const ::py::object& response_time) {
         analytic::StaleReuseInputs in;
         in.reuse_rate = reuse_rate;
         in.proxy_timeout = duration_or_off(proxy_timeout);
@@ -33,20 +33,25 @@ void bind_analytic(::py::module_& m) {
         in.idle_evict = duration_or_off(idle_evict);
         in.evict_interval = duration_or_off(evict_interval);
         in.validate_after_inactivity = duration_or_off(validate_after_inactivity);
+        const Time response = duration_or_off(response_time);
+        in.response_time = response == kNever ? 0 : response;  // None or "off": no requests wait
         const analytic::StaleReuseEstimate e = analytic::stale_reuse(in);
         ::py::dict out;
         out["p_race"] = e.p_race;
         out["p_closed"] = e.p_closed;
         out["p_fail"] = e.p_fail;
         out["p_evicted"] = e.p_evicted;
+        out["p_checked"] = e.p_checked;
         out["failure_ratio"] = e.failure_ratio;
+        out["new_connections_per_request"] = e.new_connections_per_request;
         return out;
       },
       ::py::arg("reuse_rate"), ::py::arg("proxy_timeout"), ::py::arg("one_way_delay"), ::py::arg("processing_time"),
       ::py::arg("idle_evict"), ::py::arg("evict_interval"), ::py::arg("validate_after_inactivity"),
+      ::py::arg("response_time"),
       "Stale reuse of one pooled connection with Poisson reuse (docs/model.md section 5). Durations are "
       "strings ('1s'), seconds as numbers, or None/'off'. Returns p_race, p_closed, p_fail, p_evicted, "
-      "failure_ratio.");
+      "p_checked, failure_ratio, new_connections_per_request.");
   m.def("analytic_server_connections_per_request", &analytic::server_connections_per_request, ::py::arg("weights"),
         ::py::arg("prefer_last_server"), ::py::arg("client_connections_per_request"),
         "New server connections per request with private server connections and independent balancing.");

@@ -47,6 +47,7 @@ def analytic_stale_reuse(
     idle_evict: str | float | None,
     evict_interval: str | float | None,
     validate_after_inactivity: str | float | None,
+    response_time: str | float | None,
 ) -> dict[str, float]: ...
 def analytic_server_connections_per_request(
     weights: list[float], prefer_last_server: bool, client_connections_per_request: float

@@ -28,10 +28,14 @@ def stale_reuse(
     idle_evict: Duration = None,
     evict_interval: Duration = "5s",
     validate_after_inactivity: Duration = None,
+    response_time: Duration = None,
 ) -> dict[str, float]:
-    """Failure probabilities of reusing one pooled connection after Poisson idle gaps:
-    ``p_race`` (the request crosses the proxy's close), ``p_closed`` (the FIN had arrived),
-    ``p_fail`` and ``p_evicted`` per reuse, and ``failure_ratio`` per request."""
+    """Reusing one pooled connection after Poisson idle gaps. Per request that follows a success
+    (whether or not its connection is still pooled): ``p_race`` (the request crosses the proxy's
+    close), ``p_closed`` (the FIN had arrived), ``p_fail``, ``p_evicted`` (the idle monitor closed
+    it first) and ``p_checked`` (the stale check closed it first). Per request:
+    ``failure_ratio`` and ``new_connections_per_request``. ``response_time`` is the mean time from
+    a request to its response (None: 0); requests arriving within it reuse the connection at once."""
     return _core.analytic_stale_reuse(
         reuse_rate,
         proxy_timeout,
@@ -40,6 +44,7 @@ def stale_reuse(
         idle_evict,
         evict_interval,
         validate_after_inactivity,
+        response_time,
     )
 
 

@@ -17,7 +17,11 @@ Proxy::Proxy(const Scenario& sc)
     servers_[i].weight = weights.empty() ? 1 : weights[i];
     servers_[i].effective_weight = servers_[i].weight;
     servers_[i].maxconn = sc.backends.maxconn;
+    servers_[i].eweight = static_cast<std::uint32_t>(servers_[i].weight) * Fwrr::kScale;
   }
+  std::vector<std::uint32_t> eweights;
+  for (const Server& srv : servers_) eweights.push_back(srv.eweight);
+  fwrr_.init(eweights);
   update_uniform();
 }
 

@@ -9,6 +9,7 @@
 
 #include "ids.hpp"
 #include "ring.hpp"
+#include "fwrr.hpp"
 #include "rr_cycle.hpp"
 #include "teardown/config.hpp"
 #include "teardown/engine.hpp"
@@ -94,7 +95,8 @@ class Proxy {
     HostIndex host = 0;
     int weight = 1;
     double effective_weight = 1;  // weight during slowstart
-    double rr_current = 0;        // smooth weighted round robin
+    double rr_current = 0;        // static-rr: smooth weighted round robin
+    std::uint32_t eweight = 0;    // roundrobin: HAProxy's effective weight (fwrr.hpp)
     int served = 0;               // requests (or pinned sessions) assigned now
     std::uint64_t load_changed = 0;  // load_clock_ when `served` last changed
     int maxconn = 0;
@@ -156,8 +158,10 @@ class Proxy {
   Ring<std::uint32_t> queue_;    // sessions waiting for a server slot (maxconn)
   RandomStream balance_rng_;
   Simulator::LaneId processing_lane_ = Simulator::kNoLane;  // lane of sc_.proxy.processing_time
-  // roundrobin's O(1) case (rr_cycle.hpp): usable while every server is up at its full,
-  // common weight (uniform_, kept by health checks) and no server has a maxconn.
+  // roundrobin (fwrr.hpp) and static-rr's O(1) case (rr_cycle.hpp); both O(1) paths are
+  // usable while every server is up at its full, common weight (uniform_, kept by health
+  // checks) and no server has a maxconn.
+  Fwrr fwrr_;
   RoundRobinCycle rr_cycle_;
   std::vector<double> rr_values_;
   bool uniform_ = false;

@@ -43,9 +43,14 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
   const std::uint32_t avoid = ss.redispatching ? ss.retry_server : kNone;
   ss.retry_server = kNone;
   ss.redispatching = false;
-  const bool rr = sc_.proxy.balance == Balance::RoundRobin || sc_.proxy.balance == Balance::StaticRr;
-  if (rr && avoid == kNone && uniform_ && sc_.backends.maxconn == 0) {
-    // Every server is a candidate, all of one weight: the picks cycle (rr_cycle.hpp).
+  const bool plain = avoid == kNone && uniform_ && sc_.backends.maxconn == 0;
+  if (sc_.proxy.balance == Balance::RoundRobin) {
+    // Every server a candidate, all of one weight: the picks cycle (fwrr_cycle.cpp).
+    if (plain && (fwrr_.cycling() || fwrr_.enter_cycle())) return fwrr_.next_in_cycle();
+    return fwrr_.pick([&](std::uint32_t i) { return has_slot(servers_[i]); }, avoid);
+  }
+  if (sc_.proxy.balance == Balance::StaticRr && plain) {
+    // The same for static-rr's smooth weighted round robin (rr_cycle.hpp).
     if (rr_cycle_.active() || enter_rr_cycle()) return rr_cycle_.next();
   } else {
     leave_rr_cycle();
@@ -60,16 +65,16 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
   auto candidate = [&](std::uint32_t i) { return usable(i) && (i != avoid || usable_count == 1); };
 
   switch (sc_.proxy.balance) {
-    case Balance::RoundRobin:
+    case Balance::RoundRobin:  // fwrr_, above
     case Balance::StaticRr: {
-      // Weighted round robin, smooth: each server gets its weight's share in every cycle,
-      // interleaved. roundrobin uses the dynamic (slowstart) weight, static-rr the static one.
-      const bool dynamic = sc_.proxy.balance == Balance::RoundRobin;
+      // Weighted round robin, smooth: each server gets its static weight's share in every
+      // cycle, interleaved (HAProxy's static-rr builds its map this way: SRC v2.6.0
+      // src/lb_map.c recalc_server_map; the map's cursor is not modelled).
       double total = 0;
       std::uint32_t best = kNone;
       for (std::uint32_t i = 0; i < n; ++i) {
         if (!candidate(i)) continue;
-        const double wt = dynamic ? servers_[i].effective_weight : servers_[i].weight;
+        const double wt = servers_[i].weight;
         servers_[i].rr_current += wt;
         total += wt;
         if (best == kNone || servers_[i].rr_current > servers_[best].rr_current) best = i;
@@ -270,11 +275,13 @@ void Proxy::health_check(World& w, std::uint32_t server) {
   // A check succeeds when the server accepts a connection (CFGHEAD 5.2 "check", "inter",
   // "rise", "fall"); the check's own connection is not simulated.
   const bool ok = w.backends.listening(static_cast<int>(server));
+  const bool was_up = srv.up;
   if (srv.up) {
     srv.fall = ok ? 0 : srv.fall + 1;
     if (srv.fall >= hc.fall) {
       srv.up = false;
       srv.rise = 0;
+      fwrr_.set_down(server);
     }
   } else {
     srv.rise = ok ? srv.rise + 1 : 0;
@@ -287,11 +294,24 @@ void Proxy::health_check(World& w, std::uint32_t server) {
   // slowstart: after coming back, the dynamic weight grows linearly over the period, one
   // step per check (CFGHEAD 5.2 "slowstart").
   const Time ramp = sc_.backends.slowstart;
+  std::uint32_t step = Fwrr::kScale;
   if (srv.up && ramp != kNever && srv.up_since > 0 && w.sim.now() - srv.up_since < ramp) {
-    const double frac = static_cast<double>(w.sim.now() - srv.up_since) / static_cast<double>(ramp);
+    const Time elapsed = w.sim.now() - srv.up_since;
+    const double frac = static_cast<double>(elapsed) / static_cast<double>(ramp);
     srv.effective_weight = std::max(frac, 1.0 / 256.0) * srv.weight;
+    // roundrobin's integer weight ramps in 16 steps from 1/16 (SRC v2.6.0 src/server.c
+    // server_recalc_eweight: (16 * elapsed + slowstart) / slowstart, in whole seconds there).
+    step = static_cast<std::uint32_t>((Fwrr::kScale * elapsed + ramp) / ramp);
   } else {
     srv.effective_weight = srv.weight;
+  }
+  const std::uint32_t eweight = static_cast<std::uint32_t>(srv.weight) * step;
+  if (srv.up && !was_up) {
+    srv.eweight = eweight;
+    fwrr_.set_up(server, eweight);
+  } else if (srv.up && eweight != srv.eweight) {
+    srv.eweight = eweight;
+    fwrr_.set_weight(server, eweight);
   }
   update_uniform();
   if (srv.up) drain_queue(w);

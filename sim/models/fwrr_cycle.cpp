@@ -88,7 +88,8 @@ void Fwrr::write_back() {
   const std::int32_t T = curr_weight_;
   // Picks made in the window now: a full window switches to the next before its first pick,
   // so j runs 1..T after the first pick (0 only if none was made since a window began).
-  const std::uint64_t made = rounds_ * static_cast<std::uint64_t>(n) + cursor_ - static_cast<std::uint64_t>(entered_ % n);
+  const auto size = static_cast<std::uint64_t>(n);
+  const std::uint64_t made = rounds_ * size + cursor_ - static_cast<std::uint64_t>(entered_ % n);
   const std::uint64_t total = static_cast<std::uint64_t>(entered_) + made;
   const auto j = static_cast<std::int32_t>(total == 0 ? 0 : (total - 1) % static_cast<std::uint64_t>(T) + 1);
   const auto e = static_cast<std::int32_t>(servers_.front().eweight);

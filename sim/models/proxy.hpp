@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "fwrr.hpp"
 #include "ids.hpp"
 #include "ring.hpp"
-#include "fwrr.hpp"
 #include "rr_cycle.hpp"
 #include "teardown/config.hpp"
 #include "teardown/engine.hpp"

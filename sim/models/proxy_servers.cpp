@@ -68,8 +68,9 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
     case Balance::RoundRobin:  // fwrr_, above
     case Balance::StaticRr: {
       // Weighted round robin, smooth: each server gets its static weight's share in every
-      // cycle, interleaved (HAProxy's static-rr builds its map this way: SRC v2.6.0
-      // src/lb_map.c recalc_server_map; the map's cursor is not modelled).
+      // cycle, interleaved. HAProxy's static-rr fills a map by a coarser form of this rule,
+      // from zero at each change (SRC v2.6.0 src/lb_map.c recalc_server_map); the map and its
+      // cursor are not modelled.
       double total = 0;
       std::uint32_t best = kNone;
       for (std::uint32_t i = 0; i < n; ++i) {

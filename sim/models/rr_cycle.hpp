@@ -1,4 +1,5 @@
-// Smooth weighted round robin (proxy_servers.cpp) in O(1) per pick for its common case.
+// static-rr's smooth weighted round robin (proxy_servers.cpp) in O(1) per pick for its common
+// case (roundrobin has its own: fwrr_cycle.cpp).
 // When every server is a candidate and all weigh the same w, each pick adds w to every
 // server's value and takes n*w from the largest (the first of equals), so the values after
 // n picks are back where they were as soon as each server was picked once: the picks repeat

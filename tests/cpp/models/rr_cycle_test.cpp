@@ -1,4 +1,4 @@
-// roundrobin's O(1) cycle (sim/models/rr_cycle.hpp) against the general smooth weighted
+// static-rr's O(1) cycle (sim/models/rr_cycle.hpp) against the general smooth weighted
 // round robin it stands for: same picks, and the same values when the general loop resumes.
 #include <catch2/catch.hpp>
 

@@ -254,6 +254,14 @@ struct BackendsConfig {
   int workers = 8;                   // worker threads (event loops) per server; default 8
   KeepAlivePolicy keep_alive;        // after a response; default "forever"
   Time close_delay = 50 * kMicrosecond;  // close-after-response: response written to close(); default 50us
+  // close-after-response: an extra delay before close(), exponential with this mean (the gap
+  // between the write and the close system calls; the FIN then leaves as its own segment);
+  // default 0s
+  Time close_jitter = 0;
+  // The close waits for the work queued on the connection's worker loop: a write made from
+  // another thread than the channel's event loop (Netty 3's ExecutionHandler, an executor);
+  // a Netty 4 write on the channel's own loop closes in the same task; default false
+  bool close_waits_for_loop = false;
   Time slowstart = kNever;           // ramp of weight and maxconn after a server comes back; default off
   ServiceTimeConfig service_time;    // [backends.service_time]
   HealthCheckConfig health_check;    // [backends.health_check]

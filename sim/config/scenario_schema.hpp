@@ -144,6 +144,8 @@ void describe(V& v, S& s) {
   v.integer("workers", s.workers);
   v.keep_alive("keep_alive", s.keep_alive);
   v.duration("close_delay", s.close_delay);
+  v.duration("close_jitter", s.close_jitter);
+  v.boolean("close_waits_for_loop", s.close_waits_for_loop);
   v.duration("slowstart", s.slowstart);
   v.table("service_time", s.service_time);
   v.table("health_check", s.health_check);

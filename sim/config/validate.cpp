@@ -267,6 +267,7 @@ void check_backends(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
     }
   }
   c.non_negative_time("backends.close_delay", b.close_delay);
+  c.non_negative_time("backends.close_jitter", b.close_jitter);
   c.positive_time_or_off("backends.slowstart", b.slowstart);
 
   c.positive_time("backends.service_time.mean", b.service_time.mean);

@@ -14,6 +14,7 @@ Backends::Backends(const Scenario& sc) : sc_(sc) {
     Server srv;
     srv.first_worker = static_cast<std::uint32_t>(s * workers);
     srv.service = RandomStream(sc.sim.seed, 1'000'000 + static_cast<std::uint64_t>(s), StreamPurpose::ServiceTime);
+    srv.close_jitter = RandomStream(sc.sim.seed, 1'000'000 + static_cast<std::uint64_t>(s), StreamPurpose::CloseDelay);
     servers_.push_back(srv);
   }
   workers_.resize(static_cast<std::size_t>(n * workers));
@@ -111,9 +112,13 @@ void Backends::on_service_done(World& w, std::uint32_t c) {
     }
     return;
   }
-  // Close after write: the close runs on the worker's event loop once the write is done, so
-  // it waits behind the work already queued there (shared/domain section 7).
-  const Time close_at = std::max(w.sim.now(), workers_[k.worker].busy_until) + sc_.backends.close_delay;
+  // Close after write. A Netty 4 write made on the channel's own event loop completes inside
+  // the flush and its CLOSE listener runs in the same task, so work queued on the loop does
+  // not delay the close; only a write handed over from another thread waits for the loop
+  // (shared/domain section 7: DefaultPromise.notifyListeners, AbstractUnsafe.flush0).
+  Time close_at = w.sim.now() + sc_.backends.close_delay;
+  if (sc_.backends.close_waits_for_loop) close_at = std::max(w.sim.now(), workers_[k.worker].busy_until) + sc_.backends.close_delay;
+  if (sc_.backends.close_jitter > 0) close_at += servers_[k.server].close_jitter.exponential(sc_.backends.close_jitter);
   if (close_at == w.sim.now()) {
     // Response and FIN leave in one segment (LAB-2).
     w.tcp.send(k.ep, static_cast<std::uint32_t>(sc_.clients.response_size), kMsgClose, /*with_fin=*/true);

@@ -51,6 +51,7 @@ class Backends {
     std::uint32_t first_worker = 0;
     std::uint32_t next_worker = 0;  // round-robin assignment of new connections
     RandomStream service;
+    RandomStream close_jitter;  // its own stream: service draws stay as they were
   };
 
   void accept(World& w, const Notice& n);

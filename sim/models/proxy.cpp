@@ -23,6 +23,11 @@ Proxy::Proxy(const Scenario& sc)
   for (const Server& srv : servers_) eweights.push_back(srv.eweight);
   fwrr_.init(eweights);
   update_uniform();
+  // 2.x keeps a session's private server connections (http-reuse never) in the session's own
+  // list, one per server it used, instead of closing them on a switch (SRC v2.6.0:
+  // src/mux_h1.c h1_detach -> session_add_conn / session_check_idle_conn).
+  own_conns_ = traits_.mode == ConnMode::KeepAlive && !traits_.pooled &&
+               static_cast<int>(sc.proxy.version) >= static_cast<int>(ProxyVersion::V2_0);
 }
 
 void Proxy::start(World& w) {
@@ -142,11 +147,18 @@ void Proxy::route(World& w, std::uint32_t s) {
   Session& ss = sessions_[s];
   std::uint32_t server = kNone;
   const bool private_kal = traits_.mode == ConnMode::KeepAlive && !traits_.pooled;
-  if (private_kal && ss.srv_conn != kNone && sc_.proxy.prefer_last_server) {
-    // prefer-last-server: keep the request on the server whose connection this session
-    // still holds, without balancing (CFG1.5 "option prefer-last-server"; LAB-11).
-    const std::uint32_t last = conns_[ss.srv_conn].server;
-    if (servers_[last].up && has_slot(servers_[last])) server = last;
+  if (private_kal && sc_.proxy.prefer_last_server) {
+    // prefer-last-server: keep the request on a server whose connection this session still
+    // holds, without balancing (CFG1.5 "option prefer-last-server"; LAB-11). 2.x walks the
+    // session's servers in the order it first used them and takes the first usable one
+    // (SRC v2.6.0:src/backend.c assign_server).
+    for (std::uint32_t c = ss.srv_conn; c != kNone; c = conns_[c].next_own) {
+      const std::uint32_t last = conns_[c].server;
+      if (conns_[c].state == ServerConn::Attached && servers_[last].up && has_slot(servers_[last])) {
+        server = last;
+        break;
+      }
+    }
   }
   if (ss.retry_server != kNone && !ss.redispatching) {
     server = ss.retry_server;  // a retry without redispatch: the same server, no balancing
@@ -173,7 +185,12 @@ void Proxy::route(World& w, std::uint32_t s) {
   assign(s, server);
 
   std::uint32_t c = kNone;
-  if (ss.srv_conn != kNone) {
+  if (keeps_own_conns()) {
+    // The session's own idle connection to that server, if it has one (session_get_conn);
+    // its connections to other servers stay open, idle (SRC v2.6.0:src/backend.c
+    // connect_server).
+    if (!ss.force_new) c = own_conn_to(s, server);
+  } else if (ss.srv_conn != kNone) {
     ServerConn& old = conns_[ss.srv_conn];
     if (old.server == server && old.state == ServerConn::Attached && !ss.force_new) {
       c = ss.srv_conn;
@@ -186,13 +203,13 @@ void Proxy::route(World& w, std::uint32_t s) {
   }
   if (c == kNone && traits_.pooled && !ss.force_new) c = take_pooled(server, !ss.requests_done);
   if (c != kNone) {
-    ss.srv_conn = c;
+    if (!keeps_own_conns()) add_own_conn(s, c);
     conns_[c].session = s;
     send_request(w, s, c);
     return;
   }
   ss.state = Session::Connecting;
-  ss.srv_conn = open_server_conn(w, s, server);
+  add_own_conn(s, open_server_conn(w, s, server));
 }
 
 void Proxy::send_request(World& w, std::uint32_t s, std::uint32_t c) {
@@ -200,9 +217,7 @@ void Proxy::send_request(World& w, std::uint32_t s, std::uint32_t c) {
   ServerConn& k = conns_[c];
   const bool close_to_server =
       (traits_.mode == ConnMode::ServerClose || traits_.mode == ConnMode::Close) && !traits_.pretend_keepalive;
-  if (k.state != ServerConn::Busy && k.state != ServerConn::Tunnel) ++servers_[k.server].used;
-  servers_[k.server].max_used = std::max(servers_[k.server].max_used, servers_[k.server].used);
-  k.state = ServerConn::Busy;
+  set_conn_state(c, ServerConn::Busy);
   k.response_in = false;
   k.server_close = false;
   ++k.requests;
@@ -230,8 +245,7 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
         return;
       }
       if (traits_.mode == ConnMode::Tcp) {
-        k.state = ServerConn::Tunnel;
-        ++servers_[k.server].used;
+        set_conn_state(c, ServerConn::Tunnel);
         sessions_[s].state = Session::Tunnel;
         sessions_[s].idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
         if (w.tcp.unread(sessions_[s].front) > 0) {
@@ -246,10 +260,10 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
     case Notice::ConnectFailed: {
       w.tcp.take_error(k.back);
       const std::uint32_t s = k.session;
+      if (s != kNone) drop_own_conn(s, c);
       forget_server_conn(w, c, false);
       w.tcp.close(k.back);
       if (s != kNone) {
-        sessions_[s].srv_conn = kNone;
         unassign(w, s);
         retry_or_fail(w, s);
       }
@@ -272,7 +286,7 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
         case ServerConn::Pooled:
         case ServerConn::Attached:
           // The server closed an idle connection first: close ours with a FIN (LAB-6).
-          if (k.state == ServerConn::Attached && k.session != kNone) sessions_[k.session].srv_conn = kNone;
+          if (k.state == ServerConn::Attached && k.session != kNone) drop_own_conn(k.session, c);
           close_server(w, c, CloseHow::Fin);
           return;
         case ServerConn::Busy:
@@ -308,7 +322,7 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
           return;
         }
         default:
-          if (k.state == ServerConn::Attached && k.session != kNone) sessions_[k.session].srv_conn = kNone;
+          if (k.state == ServerConn::Attached && k.session != kNone) drop_own_conn(k.session, c);
           close_server(w, c, CloseHow::Fin);
           return;
       }
@@ -345,7 +359,7 @@ void Proxy::on_response_ready(World& w, std::uint32_t c) {
   // End of the transaction on the server side, per mode (section 1.2).
   if (traits_.mode == ConnMode::Tunnel) {
     // The first request was parsed; from now on bytes are forwarded to this server.
-    conns_[c].state = ServerConn::Tunnel;
+    set_conn_state(c, ServerConn::Tunnel);
     ss.state = Session::Tunnel;
     assign(s, conns_[c].server);
     ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
@@ -353,14 +367,26 @@ void Proxy::on_response_ready(World& w, std::uint32_t c) {
   }
   const bool server_will_close = conns_[c].server_close || w.tcp.peer_fin_seen(conns_[c].back);
   if (traits_.mode == ConnMode::ServerClose || traits_.mode == ConnMode::Close || server_will_close) {
+    drop_own_conn(s, c);
     close_server(w, c, traits_.server_end);
-    ss.srv_conn = kNone;
   } else if (traits_.pooled) {
-    ss.srv_conn = kNone;
+    drop_own_conn(s, c);
     release_to_pool(w, c);
   } else {
-    --servers_[conns_[c].server].used;
-    conns_[c].state = ServerConn::Attached;
+    set_conn_state(c, ServerConn::Attached);
+    if (keeps_own_conns()) {
+      // A session keeps at most max-session-srv-conns (5) idle connections; beyond, the one
+      // just released is destroyed (SRC v2.6.0 include/haproxy/session.h
+      // session_check_idle_conn; MAX_SRV_LIST in session-t.h).
+      int others = 0;
+      for (std::uint32_t o = ss.srv_conn; o != kNone; o = conns_[o].next_own) {
+        others += o != c && conns_[o].state == ServerConn::Attached;
+      }
+      if (others >= kMaxSessionIdleConns) {
+        drop_own_conn(s, c);
+        close_server(w, c, traits_.client_leave_server);
+      }
+    }
   }
   drain_queue(w);
 
@@ -372,7 +398,7 @@ void Proxy::on_response_ready(World& w, std::uint32_t c) {
   }
   if (ss.client_shut) {
     close_client(w, s, CloseHow::Fin);
-    if (ss.srv_conn != kNone) close_server(w, ss.srv_conn, traits_.client_leave_server);
+    close_own_conns(w, s, traits_.client_leave_server);
     end_session(w, s);
     return;
   }
@@ -392,10 +418,10 @@ void Proxy::server_failed(World& w, std::uint32_t c, bool timeout) {
   ServerConn& k = conns_[c];
   const std::uint32_t s = k.session;
   const bool reused = k.requests > 1;
+  if (s != kNone) drop_own_conn(s, c);
   close_server(w, c, timeout ? CloseHow::Rst : CloseHow::Fin);
   if (s == kNone) return;
   Session& ss = sessions_[s];
-  ss.srv_conn = kNone;
   unassign(w, s);
   const RetryOnSet& retry_on = sc_.proxy.retry_on;
   const bool retry = timeout ? retry_on.contains(RetryOn::ResponseTimeout) : retry_on.contains(RetryOn::EmptyResponse);
@@ -423,7 +449,7 @@ void Proxy::answer_error(World& w, std::uint32_t s) {
     w.tcp.send(ss.front, 256, kMsgError | kMsgClose, /*with_fin=*/true);
   }
   close_client(w, s, CloseHow::Fin);
-  if (ss.srv_conn != kNone) close_server(w, ss.srv_conn, traits_.client_leave_server);
+  close_own_conns(w, s, traits_.client_leave_server);
   end_session(w, s);
 }
 
@@ -457,13 +483,9 @@ void Proxy::client_left(World& w, std::uint32_t s) {
       }
     }
   }
-  if (ss.srv_conn != kNone) {
-    ServerConn& k = conns_[ss.srv_conn];
-    // With abortonclose a request already at the server is aborted hard (commit 8615c2af6,
-    // LAB-10); an idle private connection goes when its client goes (LAB-4).
-    close_server(w, ss.srv_conn, k.state == ServerConn::Busy ? CloseHow::Rst : traits_.client_leave_server);
-    ss.srv_conn = kNone;
-  }
+  // With abortonclose a request already at the server is aborted hard (commit 8615c2af6,
+  // LAB-10); an idle private connection goes when its client goes (LAB-4).
+  close_own_conns(w, s, traits_.client_leave_server);
   unassign(w, s);
   close_client(w, s, CloseHow::Fin);
   end_session(w, s);
@@ -502,10 +524,7 @@ void Proxy::on_idle_timeout(World& w, std::uint32_t s) {
     case Session::Reading:
       // The keep-alive (or http-request) timeout: the client connection is closed without a
       // response (LAB-5); a request that landed unread makes that close an RST (T5).
-      if (ss.srv_conn != kNone) {
-        close_server(w, ss.srv_conn, traits_.client_leave_server);
-        ss.srv_conn = kNone;
-      }
+      close_own_conns(w, s, traits_.client_leave_server);
       close_client(w, s, traits_.client_idle);
       end_session(w, s);
       return;
@@ -563,9 +582,9 @@ void Proxy::on_event(World& w, const Event& e) {
       ServerConn& k = conns_[e.target];
       if (k.connect_timeout.on_wake(w.sim, e) && k.state == ServerConn::Connecting) {
         const std::uint32_t s = k.session;
+        if (s != kNone) drop_own_conn(s, e.target);
         close_server(w, e.target, CloseHow::Rst);
         if (s != kNone) {
-          sessions_[s].srv_conn = kNone;
           unassign(w, s);
           retry_or_fail(w, s);
         }

@@ -20,6 +20,10 @@ namespace teardown::models {
 
 struct World;
 
+// max-session-srv-conns' default: idle private connections a session may keep
+// (SRC v2.6.0:include/haproxy/session-t.h MAX_SRV_LIST, src/proxy.c).
+inline constexpr int kMaxSessionIdleConns = 5;
+
 // The HTTP connection handling in force, after presets and option combinations.
 enum class ConnMode : std::uint8_t { KeepAlive, ServerClose, Close, Tunnel, Tcp };
 
@@ -84,6 +88,7 @@ class Proxy {
     std::uint32_t generation = 0;
     std::uint32_t next_free = kNone;
     std::uint32_t requests = 0;  // requests carried so far
+    std::uint32_t next_own = kNone;  // 2.x private connections: the next one of the same session
     enum State : std::uint8_t { Free, Connecting, Busy, Attached, Pooled, Tunnel } state = Free;
     bool response_in = false;    // the response arrived; acting on it after the processing time
     bool server_close = false;   // the response said "Connection: close"
@@ -103,7 +108,13 @@ class Proxy {
     bool up = true;
     int rise = 0, fall = 0;
     Time up_since = 0;
-    std::vector<std::uint32_t> idle;  // pooled server connections, most recent last
+    // The 2.x idle pool as HAProxy 2.6 keeps it per server (SRC v2.6.0:src/server.c
+    // srv_add_to_idle_list): "idle" holds connections that carried one request, "safe" those
+    // that carried more; each in insertion order, and lookups take the oldest first.
+    Ring<std::uint32_t> idle;
+    Ring<std::uint32_t> safe;
+    // curr_used_conns, max_used_conns and est_need_conns: connections counted from their
+    // creation (or their reuse) until they enter the pool or are freed (srv_use_conn).
     int used = 0, max_used = 0, est_need = 0;
     bool purge_armed = false;
   };
@@ -135,6 +146,15 @@ class Proxy {
   std::uint32_t open_server_conn(World& w, std::uint32_t s, std::uint32_t server);
   std::uint32_t take_pooled(std::uint32_t server, bool first_request);
   void release_to_pool(World& w, std::uint32_t c);
+  void set_conn_state(std::uint32_t c, ServerConn::State state);
+  int pooled_count(const Server& srv) const { return static_cast<int>(srv.idle.size() + srv.safe.size()); }
+  // 2.x private connections (http-reuse never): a session keeps an idle connection per
+  // server it used (SRC v2.6.0 include/haproxy/session.h session_add_conn).
+  bool keeps_own_conns() const { return own_conns_; }
+  std::uint32_t own_conn_to(std::uint32_t s, std::uint32_t server) const;
+  void add_own_conn(std::uint32_t s, std::uint32_t c);
+  void drop_own_conn(std::uint32_t s, std::uint32_t c);
+  void close_own_conns(World& w, std::uint32_t s, CloseHow idle_how);
   void purge(World& w, std::uint32_t server);
   void health_check(World& w, std::uint32_t server);
   void assign(std::uint32_t s, std::uint32_t server);
@@ -165,6 +185,7 @@ class Proxy {
   RoundRobinCycle rr_cycle_;
   std::vector<double> rr_values_;
   bool uniform_ = false;
+  bool own_conns_ = false;  // keep_own_conns()
   std::uint32_t rr_retry_ = 0;  // picks to make the general way before trying again
   std::uint64_t load_clock_ = 0;  // counts changes of any server's load (leastconn ties)
 };

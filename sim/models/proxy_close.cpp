@@ -9,18 +9,20 @@ namespace teardown::models {
 void Proxy::forget_server_conn(World& w, std::uint32_t c, bool hard) {
   ServerConn& k = conns_[c];
   Server& srv = servers_[k.server];
-  if (k.state == ServerConn::Busy || k.state == ServerConn::Tunnel) --srv.used;
   if (k.state == ServerConn::Pooled) {
-    for (std::size_t i = 0; i < srv.idle.size(); ++i) {
-      if (srv.idle[i] == c) {
-        srv.idle.erase(srv.idle.begin() + static_cast<std::ptrdiff_t>(i));
+    Ring<std::uint32_t>& list = k.requests >= 2 ? srv.safe : srv.idle;
+    // The purge and the lookups take the oldest, at the front.
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (list[i] == c) {
+        list.erase(i);
         break;
       }
     }
   }
+  set_conn_state(c, ServerConn::Free);
   w.rec.server_connection_closed(w.sim.now(), static_cast<int>(k.server), hard);
-  k.state = ServerConn::Free;
   k.session = kNone;
+  k.next_own = kNone;
   k.server_timeout.clear();
   k.connect_timeout.clear();
   ++k.generation;
@@ -61,6 +63,57 @@ void Proxy::close_client(World& w, std::uint32_t s, CloseHow how) {
     w.tcp.abort(ep);
   } else {
     w.tcp.close(ep);
+  }
+}
+
+}  // namespace teardown::models
+
+namespace teardown::models {
+
+std::uint32_t Proxy::own_conn_to(std::uint32_t s, std::uint32_t server) const {
+  for (std::uint32_t c = sessions_[s].srv_conn; c != kNone; c = conns_[c].next_own) {
+    if (conns_[c].server == server && conns_[c].state == ServerConn::Attached) return c;
+  }
+  return kNone;
+}
+
+void Proxy::add_own_conn(std::uint32_t s, std::uint32_t c) {
+  Session& ss = sessions_[s];
+  conns_[c].next_own = kNone;
+  if (!keeps_own_conns() || ss.srv_conn == kNone) {
+    ss.srv_conn = c;
+    return;
+  }
+  // Appended: the session's list keeps the order in which it first used each server.
+  std::uint32_t last = ss.srv_conn;
+  while (conns_[last].next_own != kNone) last = conns_[last].next_own;
+  conns_[last].next_own = c;
+}
+
+void Proxy::drop_own_conn(std::uint32_t s, std::uint32_t c) {
+  Session& ss = sessions_[s];
+  if (ss.srv_conn == c) {
+    ss.srv_conn = conns_[c].next_own;
+  } else {
+    for (std::uint32_t o = ss.srv_conn; o != kNone; o = conns_[o].next_own) {
+      if (conns_[o].next_own == c) {
+        conns_[o].next_own = conns_[c].next_own;
+        break;
+      }
+    }
+  }
+  conns_[c].next_own = kNone;
+}
+
+void Proxy::close_own_conns(World& w, std::uint32_t s, CloseHow idle_how) {
+  std::uint32_t c = sessions_[s].srv_conn;
+  sessions_[s].srv_conn = kNone;
+  while (c != kNone) {
+    const std::uint32_t next = conns_[c].next_own;
+    conns_[c].next_own = kNone;
+    // A request still at the server is aborted hard (abortonclose, commit 8615c2af6).
+    close_server(w, c, conns_[c].state == ServerConn::Busy ? CloseHow::Rst : idle_how);
+    c = next;
   }
 }
 

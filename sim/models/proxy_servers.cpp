@@ -195,7 +195,7 @@ std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t s
   k.connect_timeout.wake_at = old.connect_timeout.wake_at;
   k.server = server;
   k.session = s;
-  k.state = ServerConn::Connecting;
+  set_conn_state(c, ServerConn::Connecting);
   w.tcp.trace_new_connections(w.tcp.traced(sessions_[s].front));
   k.back = w.tcp.connect(w.hosts.proxy(), servers_[server].host, w.proxy_backend_delay, w.proxy_backend_jitter,
                          kRoleProxyBack, kRoleBackend, c);
@@ -205,16 +205,42 @@ std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t s
   return c;
 }
 
+void Proxy::set_conn_state(std::uint32_t c, ServerConn::State state) {
+  ServerConn& k = conns_[c];
+  Server& srv = servers_[k.server];
+  const auto in_use = [](ServerConn::State st) {
+    return st == ServerConn::Connecting || st == ServerConn::Busy || st == ServerConn::Tunnel;
+  };
+  if (!in_use(k.state) && in_use(state)) {
+    // srv_use_conn (SRC v2.6.0:include/haproxy/server.h), at a connection's creation
+    // (conn_new) and at its reuse from the pool: the need estimate follows at once.
+    ++srv.used;
+    srv.max_used = std::max(srv.max_used, srv.used);
+    srv.est_need = std::max(srv.est_need, srv.used);
+  } else if (in_use(k.state) && !in_use(state)) {
+    --srv.used;
+  }
+  k.state = state;
+}
+
 std::uint32_t Proxy::take_pooled(std::uint32_t server, bool first_request) {
-  // http-reuse (CFGHEAD): safe never sends a session's first request over an idle
-  // connection; aggressive only over one already reused once; always over any.
-  std::vector<std::uint32_t>& idle = servers_[server].idle;
-  if (idle.empty()) return kNone;
-  if (first_request && traits_.reuse == HttpReuse::Safe) return kNone;
-  for (std::size_t i = idle.size(); i-- > 0;) {
-    const std::uint32_t c = idle[i];
-    if (first_request && traits_.reuse == HttpReuse::Aggressive && conns_[c].requests < 2) continue;
-    idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(i));
+  // http-reuse (CFGHEAD; SRC v2.6.0:src/backend.c connect_server and conn_backend_get):
+  // safe never sends a session's first request over an idle connection; aggressive only
+  // over a "safe" one (that already carried more than one request); always over any, safe
+  // ones first. A later request looks in the idle list, then the safe one. Each lookup
+  // takes the oldest connection of the list (ebmb_lookup returns the first duplicate).
+  Server& srv = servers_[server];
+  Ring<std::uint32_t>* first = &srv.idle;
+  Ring<std::uint32_t>* second = &srv.safe;
+  if (first_request) {
+    if (traits_.reuse == HttpReuse::Safe || traits_.reuse == HttpReuse::Never) return kNone;
+    first = &srv.safe;
+    second = traits_.reuse == HttpReuse::Always ? &srv.idle : nullptr;
+  }
+  for (Ring<std::uint32_t>* list : {first, second}) {
+    if (list == nullptr || list->empty()) continue;
+    const std::uint32_t c = list->front();
+    list->pop_front();
     return c;
   }
   return kNone;
@@ -224,19 +250,21 @@ void Proxy::release_to_pool(World& w, std::uint32_t c) {
   ServerConn& k = conns_[c];
   Server& srv = servers_[k.server];
   // Admission to the idle pool, 2.6 (SRC v2.6.0:src/server.c srv_add_to_idle_list, with
-  // pool-low-conn 0 and one thread): kept if the pool is empty, or if used + idle does
-  // not exceed max(used, est_need); otherwise closed at once, and since the server's FIN
-  // has not been read the close is hard (LAB-E2E).
-  const int used = srv.used;  // still counts this connection, as in HAProxy
-  const bool admit = srv.idle.empty() || used + static_cast<int>(srv.idle.size()) <= std::max(used, srv.est_need);
+  // pool-low-conn 0, one thread and file descriptors to spare): kept if the safe list is
+  // empty and, for a connection that carried only its first request, the idle list too;
+  // or if used + idle does not exceed max(used, est_need). Otherwise closed at once, and
+  // since the server's FIN has not been read the close is hard (LAB-E2E).
+  const bool is_safe = k.requests >= 2;  // H1S_F_NOT_FIRST at h1_detach (src/mux_h1.c)
+  const int used = srv.used;              // still counts this connection, as in HAProxy
+  const bool admit = (srv.safe.empty() && (is_safe || srv.idle.empty())) ||
+                     used + pooled_count(srv) <= std::max(used, srv.est_need);
   if (!admit) {
     close_server(w, c, CloseHow::LingerRisk);
     return;
   }
-  --srv.used;
-  k.state = ServerConn::Pooled;
+  set_conn_state(c, ServerConn::Pooled);
   k.session = kNone;
-  srv.idle.push_back(c);
+  (is_safe ? srv.safe : srv.idle).push_back(c);
   if (!srv.purge_armed) {
     srv.purge_armed = true;
     // "off": never purged (now + kNever would overflow).
@@ -247,21 +275,25 @@ void Proxy::release_to_pool(World& w, std::uint32_t c) {
 }
 
 void Proxy::purge(World& w, std::uint32_t server) {
-  // The periodic purge (SRC v2.6.0:src/server.c srv_cleanup_idle_conns): kill half the
-  // excess of used + idle over the recent need, then let the need decay.
+  // The periodic purge (SRC v2.6.0:src/server.c srv_cleanup_idle_conns): half the excess of
+  // used + idle over the recent need, rounded up, then the need decays. With one thread the
+  // per-thread share is exceed * idle / idle + 1, so one more than that half goes; the idle
+  // list is emptied first, then the safe one, oldest first (srv_migrate_conns_to_remove).
   Server& srv = servers_[server];
   srv.purge_armed = false;
-  if (srv.idle.empty()) return;
-  const int idle = static_cast<int>(srv.idle.size());
-  int exceed = srv.used + idle - std::max(srv.max_used, srv.est_need);
+  const int pooled = pooled_count(srv);
+  if (pooled == 0) return;
+  int exceed = srv.used + pooled - std::max(srv.max_used, srv.est_need);
   exceed = exceed / 2 + (exceed & 1);
   srv.est_need = std::max((srv.est_need + srv.max_used) / 2, srv.max_used);
   srv.max_used = srv.used;
-  for (int k = 0; k < exceed && !srv.idle.empty(); ++k) {
-    const std::uint32_t c = srv.idle.front();  // the longest idle
-    close_server(w, c, traits_.server_purge);
+  if (exceed > 0) {
+    for (int k = 0; k < exceed + 1 && pooled_count(srv) > 0; ++k) {
+      const std::uint32_t c = !srv.idle.empty() ? srv.idle.front() : srv.safe.front();
+      close_server(w, c, traits_.server_purge);
+    }
   }
-  if (!srv.idle.empty()) {
+  if (pooled_count(srv) > 0) {
     srv.purge_armed = true;
     if (sc_.proxy.pool_purge_delay != kNever) {
       w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, server);

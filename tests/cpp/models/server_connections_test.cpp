@@ -1,5 +1,7 @@
 // Server-side connections: switch resets (1.5-1.8), prefer-last-server and http-reuse,
 // server-close and its race with the backend's close, the 2.x purge, nolinger.
+#include <cmath>
+
 #include "scenario_runs.hpp"
 
 using namespace teardown;
@@ -102,17 +104,51 @@ TEST_CASE("server-close: a backend that closes later than the RST arrives logs t
   CHECK(seen.back() > 0.99);
 }
 
-TEST_CASE("server-close: busier worker loops delay the close and expose more resets", "[models][server-close]") {
-  // The close waits behind the work queued on the worker (shared/domain section 7): at a
-  // write-to-close delay just under the RST's arrival, only queueing makes it visible.
+TEST_CASE("server-close: the close waits for a busy loop only when the write comes from another thread",
+          "[models][server-close]") {
+  // Netty 4: a write made on the channel's own loop closes in the same task, whatever work
+  // is queued there; a write handed over from another thread waits for the loop
+  // (shared/domain section 7). At a write-to-close delay just under the RST's arrival, only
+  // that queueing makes the resets visible.
   Scenario s = example("server-close");
   s.backends.close_delay = 200 * kMicrosecond;
   s.backends.workers = 8;
   const double idle_loops = server_side(s).backend_resets_per_request;
   s.backends.workers = 1;
   const double busy_loops = server_side(s).backend_resets_per_request;
-  INFO("8 workers: " << idle_loops << ", 1 worker: " << busy_loops);
-  CHECK(busy_loops > idle_loops + 0.1);
+  INFO("on the loop: 8 workers " << idle_loops << ", 1 worker " << busy_loops);
+  CHECK(busy_loops == Approx(idle_loops).margin(0.02));
+  s.backends.close_waits_for_loop = true;
+  s.backends.workers = 8;
+  const double idle_handed = server_side(s).backend_resets_per_request;
+  s.backends.workers = 1;
+  const double busy_handed = server_side(s).backend_resets_per_request;
+  INFO("from another thread: 8 workers " << idle_handed << ", 1 worker " << busy_handed);
+  CHECK(busy_handed > idle_handed + 0.1);
+}
+
+TEST_CASE("server-close against a backend that closes right after writing: the RSTs are on the wire, not in the "
+          "application",
+          "[models][server-close]") {
+  // LAB-E2E-2 (shared/domain 11.1): the FIN follows the data as its own segment a few
+  // microseconds later. When it has not arrived by the time the proxy acts, the proxy's
+  // close is hard (linger risk), and the RST finds the backend's socket already closed.
+  Scenario s = example("server-close");
+  s.backends.close_delay = 0;
+  s.backends.close_jitter = s.proxy.processing_time;  // P(FIN after the proxy acts) = e^-1
+  const Result r = run_checked(s);
+  const double closed = metric(r, m::kConnServerClosedHard) + metric(r, m::kConnServerClosedFin);
+  REQUIRE(closed > 1000);
+  const double hard_share = metric(r, m::kConnServerClosedHard) / closed;
+  INFO("hard-close share " << hard_share);
+  CHECK(hard_share == Approx(std::exp(-1.0)).margin(0.03));
+  // Two RST segments per hard close: the abort, then the answer to the backend's FIN that
+  // was already in flight towards a socket that no longer exists (RFC 9293 3.5.2).
+  CHECK(metric(r, m::kRstProxyToBackend) == Approx(2 * metric(r, m::kConnServerClosedHard)).epsilon(0.02));
+  CHECK(metric(r, m::kBackendResets) == 0);
+  s.backends.close_jitter = 0;  // the FIN leaves with the data (LAB-2): every close is a FIN
+  const Result together = run_checked(s);
+  CHECK(metric(together, m::kConnServerClosedHard) == 0);
 }
 
 TEST_CASE("2.6 purges idle pooled server connections with RST after the client leaves; 2.0 with FIN",
@@ -137,4 +173,50 @@ TEST_CASE("nolinger turns every FIN close of the proxy into an RST", "[models][n
   const Result hard = run_checked(s);
   CHECK(metric(hard, m::kConnServerClosedFin) == 0);
   CHECK(metric(hard, m::kConnServerClosedHard) == Approx(metric(plain, m::kConnServerClosedFin)).epsilon(0.05));
+}
+
+TEST_CASE("2.x http-reuse never: a session keeps a connection to each server it used, so a switch costs neither a "
+          "new connection nor a reset",
+          "[models][http-reuse]") {
+  // LAB-E2E-2 (shared/domain 11.1); SRC v2.6.0:src/mux_h1.c h1_detach -> session_add_conn,
+  // src/backend.c connect_server -> session_get_conn. 1.8 closed the old one instead.
+  Scenario s = example("switch-resets-1.5");
+  s.proxy.http_reuse = HttpReuse::Never;
+  s.proxy.version = ProxyVersion::V2_6;
+  const Result r26 = run_checked(s);
+  const double requests26 = metric(r26, m::kRequestsStarted);
+  INFO("2.6: server connections per request " << metric(r26, m::kConnServerPerRequest));
+  CHECK(metric(r26, m::kConnServerPerRequest) < 0.01);
+  CHECK(metric(r26, m::kRstProxyToBackend) / requests26 < 0.01);
+  // Requests are still balanced one by one.
+  CHECK(metric(r26, m::kSkewRequestsMaxOverMean) < 1.05);
+  s.proxy.version = ProxyVersion::V1_8;
+  const Result r18 = run_checked(s);
+  INFO("1.8: server connections per request " << metric(r18, m::kConnServerPerRequest));
+  CHECK(metric(r18, m::kConnServerPerRequest) > 0.5);
+}
+
+TEST_CASE("2.6 idle pool: the need estimate follows connections in use at once, so a burst's connections are kept",
+          "[models][pool]") {
+  // srv_use_conn raises est_need_conns to the connections in use as soon as one is created
+  // (SRC v2.6.0:include/haproxy/server.h); srv_add_to_idle_list then admits every one of
+  // 50 concurrent first requests' connections, since used + idle never exceeds that peak.
+  Scenario s = example("stale-reuse-keepalive");
+  s.sim.warmup = 0;
+  s.sim.duration = 100 * kMillisecond;
+  s.backends.servers = 1;
+  s.backends.workers = 64;
+  s.backends.service_time.dist = ServiceDist::Constant;
+  s.backends.service_time.mean = 20 * kMillisecond;
+  s.clients.count = 50;
+  s.clients.arrival.kind = ArrivalKind::Poisson;
+  s.clients.arrival.rate = 200'000.0;  // every client's first request within a millisecond or so
+  s.clients.pool.idle_evict = kNever;
+  s.proxy.version = ProxyVersion::V2_6;
+  s.proxy.mode = ProxyMode::HttpKeepAlive;
+  s.proxy.http_reuse = HttpReuse::Safe;
+  const Result r = run_checked(s);
+  INFO("server connections opened " << metric(r, m::kConnServerOpened));
+  REQUIRE(metric(r, m::kConnServerOpened) >= 50);
+  CHECK(metric(r, m::kConnServerClosedHard) == 0);
 }

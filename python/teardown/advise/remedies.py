@@ -218,6 +218,13 @@ def _prefer_last_server(s: Scenario) -> Step | None:
         f"(docs/model.md §2 'Balancing'), so no server switch closes a connection hard ({CLOSES}: "
         "server_switch)"
     )
+    if s["proxy.version"] in facts.V2:
+        # 2.x keeps a private connection per server a session used: a switch closes nothing.
+        clause = (
+            "option prefer-last-server keeps a session's requests on a server it already holds a private "
+            f"connection to (docs/model.md §2 'Balancing'), so it opens one server connection instead of one "
+            f"per server ({MODES}); its requests are pinned to that server"
+        )
     return Step(
         "prefer-last-server",
         "prefer-last-server",

@@ -214,11 +214,11 @@ struct ProxyConfig {
   friend bool operator==(const ProxyConfig&, const ProxyConfig&) = default;
 };
 
-// The mode the proxy runs in: `mode`, or the version's default when it is Preset.
+// The mode the proxy runs in: `mode`, or the version's default when it is Preset
+// (teardown/proxy_rules.hpp holds the defaults of each release).
 ProxyMode effective_mode(const ProxyConfig& proxy);
 
-// The http-reuse in force: `http_reuse`, or the version's default when it is Preset
-// (1.4 and 1.5 have no http-reuse, which is never; 1.8 never; 2.0 and 2.6 safe).
+// The http-reuse in force: `http_reuse`, or the version's default when it is Preset.
 HttpReuse effective_http_reuse(const ProxyConfig& proxy);
 
 // [backends.service_time]

@@ -5,6 +5,7 @@
 
 #include "teardown/config.hpp"
 #include "teardown/engine.hpp"
+#include "teardown/proxy_rules.hpp"
 #include "teardown/random.hpp"
 #include "teardown/result.hpp"
 #include "teardown/scenario.hpp"

@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
   teardown::py::bind_scenario(m);
   teardown::py::bind_run(m);
   teardown::py::bind_analytic(m);
+  teardown::py::bind_proxy_rules(m);
 }

@@ -22,6 +22,7 @@ from typing import Any
 
 import teardown
 from teardown.errors import ConfigError
+from teardown.haproxy_cfg.keywords import VERSIONS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -661,7 +662,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--haproxy-version",
         default="2.6",
-        choices=("1.4", "1.5", "1.8", "2.0", "2.6"),
+        choices=VERSIONS,
         help="the HAProxy release the file is for (a haproxy.cfg does not say; default 2.6)",
     )
     imp.add_argument(
@@ -724,7 +725,7 @@ def _add_diagnosis_commands(commands: Any, formatter: Any) -> None:
     adv.add_argument(
         "--haproxy-version",
         default="2.6",
-        choices=("1.4", "1.5", "1.8", "2.0", "2.6"),
+        choices=VERSIONS,
         help="the release a haproxy.cfg is for (default 2.6; ignored for a scenario file)",
     )
     adv.add_argument(

@@ -484,18 +484,11 @@ def _how_proxy_closed(s: Scenario, kind: str, abort: Record, backend: str) -> st
 
 
 def _close_how(s: Scenario, kind: str) -> str:
-    """ "fin", "rst" or "linger-risk": the scenario's override, else the version preset."""
+    """ "fin", "rst" or "linger-risk": the scenario's override, else the version preset (asked of
+    the simulator's resolution, teardown/proxy_rules.hpp)."""
     if kind in ("pool", "relay"):
         return "linger-risk" if kind == "pool" else "rst"
-    override = s[f"proxy.close.{kind}"]
-    if override != "preset":
-        return str(override)
-    version = s["proxy.version"]
-    if kind == "server_end":
-        return "rst" if version == "1.4" else "linger-risk"
-    if kind == "server_switch":
-        return "linger-risk" if version in facts.V2 else "rst"
-    return "rst" if version == "2.6" else "fin"  # server_purge
+    return facts.close_how(s, kind)
 
 
 def _switched_to(view: TraceView, server: int, at: int) -> int | None:

@@ -1,5 +1,7 @@
 #include "config/proxy_versions.hpp"
 
+#include "teardown/proxy_rules.hpp"
+
 namespace teardown {
 namespace proxy_versions {
 namespace {
@@ -11,77 +13,66 @@ std::string quoted(std::string_view name) {
   return out;
 }
 
-bool before_1_6(ProxyVersion v) { return v == ProxyVersion::V1_4 || v == ProxyVersion::V1_5; }
+std::string_view name_of(ProxyVersion v) { return rules_of(v).name; }
 
-bool before_1_9(ProxyVersion v) { return before_1_6(v) || v == ProxyVersion::V1_8; }
+// The oldest modelled release that has a feature, for the messages.
+template <typename Has>
+std::string_view first_with(Has has) {
+  for (const ProxyVersionRules& r : proxy_version_rules()) {
+    if (has(r)) return r.name;
+  }
+  return "?";
+}
 
 }  // namespace
 
-// "option http-tunnel" became a configuration error in 2.5 (fact sheet, version table).
+// Availability comes from the release table (teardown/proxy_rules.hpp, sim/config/proxy_rules.cpp).
 std::string mode_unavailable(ProxyVersion version, ProxyMode mode) {
-  if (mode == ProxyMode::HttpTunnel && version == ProxyVersion::V2_6) {
-    return "mode 'http-tunnel' does not exist in HAProxy " + std::string(to_string(version)) +
+  const ProxyVersionRules& rules = rules_of(version);
+  if (mode == ProxyMode::HttpTunnel && rules.http_tunnel == TunnelOption::Removed) {
+    return "mode 'http-tunnel' does not exist in HAProxy " + std::string(rules.name) +
            " (removed in 2.5); use 'tcp' or an HTTP mode";
   }
-  // 1.4 keeps the client side alive only in tunnel, server-close or passive-close mode;
-  // "option http-keep-alive" came with 1.5-dev22 (fact sheet, version table).
-  if (mode == ProxyMode::HttpKeepAlive && version == ProxyVersion::V1_4) {
-    return "mode 'http-keep-alive' does not exist in HAProxy 1.4 (it came in 1.5); 1.4 has 'http-tunnel' "
-           "(its default), 'http-server-close', 'httpclose' and 'http-pretend-keepalive': set mode = \"preset\" for its default";
+  if (mode == ProxyMode::HttpKeepAlive && !rules.keep_alive_option) {
+    return "mode 'http-keep-alive' does not exist in HAProxy " + std::string(rules.name) + " (it came in " +
+           std::string(first_with([](const ProxyVersionRules& r) { return r.keep_alive_option; })) + "); " +
+           std::string(rules.name) +
+           " has 'http-tunnel' (its default), 'http-server-close', 'httpclose' and 'http-pretend-keepalive': set "
+           "mode = \"preset\" for its default";
   }
   return {};
 }
 
-// "retry-on" came in 2.0; before it only failed connects were retried (fact sheet section 3).
 std::string retry_on_unavailable(ProxyVersion version, RetryOn condition) {
-  const bool before_2_0 = version == ProxyVersion::V1_4 || version == ProxyVersion::V1_5 || version == ProxyVersion::V1_8;
-  if (before_2_0 && condition != RetryOn::ConnFailure) {
-    return "retry_on " + quoted(to_string(condition)) + " needs proxy.version 2.0 or later (retry-on came in 2.0); " +
-           std::string(to_string(version)) + " retries failed connects only";
+  if (!rules_of(version).retry_on_keyword && condition != RetryOn::ConnFailure) {
+    return "retry_on " + quoted(to_string(condition)) + " needs proxy.version " +
+           std::string(first_with([](const ProxyVersionRules& r) { return r.retry_on_keyword; })) +
+           " or later (retry-on came in 2.0); " + std::string(name_of(version)) + " retries failed connects only";
   }
   return {};
 }
 
-// "http-reuse" came in 1.6 (fact sheet, version table); without it a server connection
-// always belongs to the session that opened it, which is what "never" means.
+// Without http-reuse a server connection always belongs to the session that opened it,
+// which is what "never" means.
 std::string http_reuse_unavailable(ProxyVersion version, HttpReuse reuse) {
-  if (before_1_6(version) && reuse != HttpReuse::Preset && reuse != HttpReuse::Never) {
-    return "http_reuse " + quoted(to_string(reuse)) + " needs proxy.version 1.8 or later (http-reuse came in 1.6); " +
-           std::string(to_string(version)) + " only has \"preset\" or \"never\"";
+  if (!rules_of(version).http_reuse_keyword && reuse != HttpReuse::Preset && reuse != HttpReuse::Never) {
+    return "http_reuse " + quoted(to_string(reuse)) + " needs proxy.version " +
+           std::string(first_with([](const ProxyVersionRules& r) { return r.http_reuse_keyword; })) +
+           " or later (http-reuse came in 1.6); " + std::string(name_of(version)) +
+           " only has \"preset\" or \"never\"";
   }
   return {};
 }
 
-// "balance random" came in 1.9 (fact sheet section on balance algorithms).
 std::string balance_unavailable(ProxyVersion version, Balance balance) {
-  if (balance == Balance::Random && before_1_9(version)) {
-    return "balance 'random' needs proxy.version 2.0 or later (it came in HAProxy 1.9); " +
-           std::string(to_string(version)) + " does not have it";
+  if (balance == Balance::Random && !rules_of(version).random_balance) {
+    return "balance 'random' needs proxy.version " +
+           std::string(first_with([](const ProxyVersionRules& r) { return r.random_balance; })) +
+           " or later (it came in HAProxy 1.9); " + std::string(name_of(version)) + " does not have it";
   }
   return {};
 }
 
 }  // namespace proxy_versions
-
-// Until 1.5-dev22 the default was tunnel mode; keep-alive on both sides since (fact sheet, version table).
-ProxyMode effective_mode(const ProxyConfig& proxy) {
-  if (proxy.mode != ProxyMode::Preset) return proxy.mode;
-  return proxy.version == ProxyVersion::V1_4 ? ProxyMode::HttpTunnel : ProxyMode::HttpKeepAlive;
-}
-
-// Default "never" from 1.6, "safe" from 1.9 (fact sheet, version table).
-HttpReuse effective_http_reuse(const ProxyConfig& proxy) {
-  if (proxy.http_reuse != HttpReuse::Preset) return proxy.http_reuse;
-  switch (proxy.version) {
-    case ProxyVersion::V1_4:
-    case ProxyVersion::V1_5:
-    case ProxyVersion::V1_8:
-      return HttpReuse::Never;
-    case ProxyVersion::V2_0:
-    case ProxyVersion::V2_6:
-      return HttpReuse::Safe;
-  }
-  return HttpReuse::Never;
-}
 
 }  // namespace teardown

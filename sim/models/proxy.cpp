@@ -10,7 +10,7 @@
 namespace teardown::models {
 
 Proxy::Proxy(const Scenario& sc)
-    : sc_(sc), traits_(resolve_traits(sc.proxy)), balance_rng_(sc.sim.seed, 0xba1a, StreamPurpose::Balance) {
+    : sc_(sc), traits_(resolve_proxy(sc.proxy)), balance_rng_(sc.sim.seed, 0xba1a, StreamPurpose::Balance) {
   const auto& weights = sc.backends.weights;
   servers_.resize(static_cast<std::size_t>(sc.backends.servers));
   for (std::size_t i = 0; i < servers_.size(); ++i) {
@@ -23,11 +23,6 @@ Proxy::Proxy(const Scenario& sc)
   for (const Server& srv : servers_) eweights.push_back(srv.eweight);
   fwrr_.init(eweights);
   update_uniform();
-  // 2.x keeps a session's private server connections (http-reuse never) in the session's own
-  // list, one per server it used, instead of closing them on a switch (SRC v2.6.0:
-  // src/mux_h1.c h1_detach -> session_add_conn / session_check_idle_conn).
-  own_conns_ = traits_.mode == ConnMode::KeepAlive && !traits_.pooled &&
-               static_cast<int>(sc.proxy.version) >= static_cast<int>(ProxyVersion::V2_0);
 }
 
 void Proxy::start(World& w) {

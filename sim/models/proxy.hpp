@@ -13,6 +13,7 @@
 #include "rr_cycle.hpp"
 #include "teardown/config.hpp"
 #include "teardown/engine.hpp"
+#include "teardown/proxy_rules.hpp"
 #include "teardown/random.hpp"
 #include "teardown/tcp.hpp"
 
@@ -24,28 +25,6 @@ struct World;
 // (SRC v2.6.0:include/haproxy/session-t.h MAX_SRV_LIST, src/proxy.c).
 inline constexpr int kMaxSessionIdleConns = 5;
 
-// The HTTP connection handling in force, after presets and option combinations.
-enum class ConnMode : std::uint8_t { KeepAlive, ServerClose, Close, Tunnel, Tcp };
-
-// Everything the version and the options decide, resolved once (proxy_presets.cpp).
-struct ProxyTraits {
-  ConnMode mode = ConnMode::KeepAlive;
-  bool pretend_keepalive = false;   // no "Connection: close" to the server in close modes
-  bool pooled = false;              // 2.x shared idle server-connection pool (http-reuse != never)
-  HttpReuse reuse = HttpReuse::Never;
-  bool purge_hard_close = true;
-  CloseHow client_idle = CloseHow::Fin;
-  CloseHow server_end = CloseHow::LingerRisk;
-  CloseHow server_switch = CloseHow::Rst;
-  CloseHow server_purge = CloseHow::Rst;
-  CloseHow client_leave_server = CloseHow::Rst;  // private server connection when its client leaves
-  Time first_request_timeout = kNever;  // http-request, else client
-  Time keep_alive_timeout = kNever;     // http-keep-alive, else http-request, else client
-  Time tunnel_timeout = kNever;         // tunnel, else the smaller of client and server
-  Time queue_timeout = kNever;          // queue, else connect
-  Time retry_pause = 0;                 // min(connect, 1 s) before retrying the same server
-};
-ProxyTraits resolve_traits(const ProxyConfig& proxy);
 
 class Proxy {
  public:
@@ -150,7 +129,7 @@ class Proxy {
   int pooled_count(const Server& srv) const { return static_cast<int>(srv.idle.size() + srv.safe.size()); }
   // 2.x private connections (http-reuse never): a session keeps an idle connection per
   // server it used (SRC v2.6.0 include/haproxy/session.h session_add_conn).
-  bool keeps_own_conns() const { return own_conns_; }
+  bool keeps_own_conns() const { return traits_.keeps_own_connections; }
   std::uint32_t own_conn_to(std::uint32_t s, std::uint32_t server) const;
   void add_own_conn(std::uint32_t s, std::uint32_t c);
   void drop_own_conn(std::uint32_t s, std::uint32_t c);
@@ -185,7 +164,6 @@ class Proxy {
   RoundRobinCycle rr_cycle_;
   std::vector<double> rr_values_;
   bool uniform_ = false;
-  bool own_conns_ = false;  // keep_own_conns()
   std::uint32_t rr_retry_ = 0;  // picks to make the general way before trying again
   std::uint64_t load_clock_ = 0;  // counts changes of any server's load (leastconn ties)
 };

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "teardown/proxy_rules.hpp"
+
 namespace teardown {
 namespace {
 
@@ -33,14 +35,14 @@ struct ModeCosts {
 
 ModeCosts mode_costs(const ProxyConfig& proxy) {
   const ProxyMode mode = effective_mode(proxy);
-  const bool before_2_0 = proxy.version == ProxyVersion::V1_4 || proxy.version == ProxyVersion::V1_5 ||
-                          proxy.version == ProxyVersion::V1_8;
+  // Keep-alive costs more where a server switch closes the session's connection (1.5-1.8).
+  const bool switch_closes = !rules_of(proxy.version).session_keeps_connections;
   switch (mode) {
     case ProxyMode::HttpServerClose: return {"http-server-close", 16, 0.5};  // often closed hard: no TIME_WAIT
     case ProxyMode::HttpClose: return {"httpclose", 22, 2};
     case ProxyMode::Tcp: return {"tcp", 8, 0};
     case ProxyMode::HttpTunnel: return {"http-tunnel", 8, 0};
-    default: return {"http-keep-alive", before_2_0 ? 11.0 : 8.0, 0};
+    default: return {"http-keep-alive", switch_closes ? 11.0 : 8.0, 0};
   }
 }
 

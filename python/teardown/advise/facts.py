@@ -1,21 +1,25 @@
-"""What a scenario's proxy does, resolved as the simulator resolves it (sim/models/proxy_presets.cpp).
+"""What a scenario's proxy does, asked of the simulator's own resolution (teardown/proxy_rules.hpp,
+``_core.resolve_proxy``): nothing here restates a version rule.
 
 The advisor and ``teardown explain`` need the same few facts: the mode in force, whether server
-connections are pooled, which timer closes an idle client connection and after how long. These
-mirror ``resolve_traits`` and the fall-backs of docs/model.md §2 "Timeouts and their fall-backs".
+connections are pooled, how each kind of close is done, which timer closes an idle client
+connection and after how long (docs/model.md §2 "Timeouts and their fall-backs").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import teardown
+from teardown import _core
 from teardown.scenario import Scenario
 
 __all__ = [
     "IdleTimer",
     "backend_closes_after_response",
     "client_idle_timer",
+    "close_how",
     "duration_ns",
     "duration_text",
     "effective_mode",
@@ -23,9 +27,27 @@ __all__ = [
     "pooled",
     "pretend_keepalive",
     "private_server_connections",
+    "keeps_own_connections",
+    "release",
+    "resolved",
+    "versions",
 ]
 
-V2 = ("2.0", "2.6")
+
+def versions() -> tuple[str, ...]:
+    """Every modelled release, oldest first (the release table, teardown/proxy_rules.hpp)."""
+    return tuple(str(r["version"]) for r in _core.proxy_versions())
+
+
+def resolved(s: Scenario) -> dict[str, Any]:
+    """The scenario's proxy as the simulator resolves it (teardown/proxy_rules.hpp, bound as
+    ``_core.resolve_proxy``): the one place where version rules live."""
+    return _core.resolve_proxy(s._data)
+
+
+def release(s: Scenario) -> dict[str, Any]:
+    """The row of the scenario's release in the release table (what it has, its defaults)."""
+    return next(r for r in _core.proxy_versions() if r["version"] == s["proxy.version"])
 
 
 def duration_ns(text: str | int | float) -> int:
@@ -40,32 +62,33 @@ def duration_text(ns: int) -> str:
 
 def effective_mode(s: Scenario) -> str:
     """The connection mode in force: "keep-alive", "server-close", "httpclose", "tunnel" or "tcp"."""
-    version, mode = s["proxy.version"], s["proxy.mode"]
-    if mode in ("preset", "http-pretend-keepalive"):
-        mode = "http-tunnel" if version == "1.4" else "http-keep-alive"
-    if mode == "http-tunnel":  # 2.0 runs HTX, where "option http-tunnel" is ignored (CFG2.0)
-        return "keep-alive" if version == "2.0" else "tunnel"
-    return {"http-server-close": "server-close", "httpclose": "httpclose", "tcp": "tcp"}.get(
-        mode, "keep-alive"
-    )
+    return str(resolved(s)["mode"])
 
 
 def effective_reuse(s: Scenario) -> str:
-    """http-reuse in force: the version's default for "preset" (never before 1.9, safe since)."""
-    reuse = s["proxy.http_reuse"]
-    if reuse != "preset":
-        return str(reuse)
-    return "safe" if s["proxy.version"] in V2 else "never"
+    """http-reuse in force: the version's default for "preset"."""
+    return str(resolved(s)["http_reuse"])
 
 
 def pooled(s: Scenario) -> bool:
     """Server connections go to the 2.x idle pool (docs/model.md §2 "The 2.x idle pool")."""
-    return effective_mode(s) == "keep-alive" and effective_reuse(s) != "never" and s["proxy.version"] in V2
+    return bool(resolved(s)["pooled"])
 
 
 def private_server_connections(s: Scenario) -> bool:
-    """Keep-alive with a server connection attached to each session (1.5-1.8, or http-reuse never)."""
-    return effective_mode(s) == "keep-alive" and not pooled(s)
+    """Keep-alive with server connections private to each session (1.5-1.8, or http-reuse never)."""
+    return bool(resolved(s)["private"])
+
+
+def keeps_own_connections(s: Scenario) -> bool:
+    """A session keeps a private connection to each server it used (2.x http-reuse never)."""
+    return bool(resolved(s)["keeps_own_connections"])
+
+
+def close_how(s: Scenario, kind: str) -> str:
+    """How the proxy does that kind of close ("fin", "rst" or "linger-risk"): the scenario's
+    ``[proxy.close]`` override, else the version preset."""
+    return str(resolved(s)["close"][kind])
 
 
 def pretend_keepalive(s: Scenario) -> bool:
@@ -102,20 +125,11 @@ def client_idle_timer(s: Scenario) -> IdleTimer | None:
     Keep-alive and server-close: http-keep-alive, else http-request, else client. Tunnel and
     tcp: tunnel, else the smaller of client and server (docs/model.md §2).
     """
-    mode = effective_mode(s)
-    never = teardown.NEVER
-    if mode == "httpclose":
+    r = resolved(s)
+    if r["mode"] == "httpclose":
         return None
-    t = {
-        k: duration_ns(s[f"proxy.timeout.{k}"])
-        for k in ("http_keep_alive", "http_request", "client", "server", "tunnel")
-    }
-    if mode in ("tunnel", "tcp"):
-        if t["tunnel"] != never:
-            return IdleTimer("timeout tunnel", t["tunnel"])
-        name = "client" if t["client"] <= t["server"] else "server"
-        return IdleTimer(f"timeout {name}", t[name]) if t[name] != never else None
-    for key in ("http_keep_alive", "http_request", "client"):
-        if t[key] != never:
-            return IdleTimer("timeout " + key.replace("_", "-"), t[key])
-    return None
+    tunnel = r["mode"] in ("tunnel", "tcp")
+    name = r["tunnel_timer"] if tunnel else r["keep_alive_timer"]
+    if not name:
+        return None
+    return IdleTimer(f"timeout {name}", int(r["tunnel_timeout"] if tunnel else r["keep_alive_timeout"]))

@@ -150,7 +150,7 @@ def _pretend(s: Scenario) -> Step | None:
 
 def _reuse(value: str) -> Callable[[Scenario], Step | None]:
     def plan(s: Scenario) -> Step | None:
-        if s["proxy.version"] not in facts.V2 or facts.effective_mode(s) != "keep-alive":
+        if not facts.release(s)["shared_idle_pool"] or facts.effective_mode(s) != "keep-alive":
             return None
         if facts.effective_reuse(s) == value:
             return None
@@ -208,7 +208,7 @@ def _balance(value: str) -> Callable[[Scenario], Step | None]:
 
 def _prefer_last_server(s: Scenario) -> Step | None:
     if (
-        s["proxy.version"] == "1.4"
+        not facts.release(s)["prefer_last_server_option"]
         or s["proxy.prefer_last_server"]
         or not facts.private_server_connections(s)
     ):
@@ -218,7 +218,7 @@ def _prefer_last_server(s: Scenario) -> Step | None:
         f"(docs/model.md §2 'Balancing'), so no server switch closes a connection hard ({CLOSES}: "
         "server_switch)"
     )
-    if s["proxy.version"] in facts.V2:
+    if facts.keeps_own_connections(s):
         # 2.x keeps a private connection per server a session used: a switch closes nothing.
         clause = (
             "option prefer-last-server keeps a session's requests on a server it already holds a private "
@@ -236,7 +236,7 @@ def _prefer_last_server(s: Scenario) -> Step | None:
 
 def _retry_on(s: Scenario) -> Step | None:
     retry_on = list(s["proxy.retry_on"])
-    if s["proxy.version"] not in facts.V2 or "empty-response" in retry_on:
+    if not facts.release(s)["retry_on_keyword"] or "empty-response" in retry_on:
         return None
     if facts.effective_mode(s) in ("tunnel", "tcp"):
         return None

@@ -8,8 +8,14 @@ section 1.1 (version table).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from teardown import _core
+
 __all__ = [
     "VERSIONS",
+    "release",
     "version_at_least",
     "unavailable",
     "SIDE",
@@ -19,8 +25,14 @@ __all__ = [
     "looks_like_directive",
 ]
 
-# The HAProxy releases a scenario can model (proxy.version), oldest first.
-VERSIONS = ("1.4", "1.5", "1.8", "2.0", "2.6")
+# The HAProxy releases a scenario can model (proxy.version), oldest first: the simulator's
+# release table (teardown/proxy_rules.hpp).
+VERSIONS = tuple(str(row["version"]) for row in _core.proxy_versions())
+
+
+def release(version: str) -> dict[str, Any]:
+    """The release table's row for ``version`` (what it has, its defaults)."""
+    return next(row for row in _core.proxy_versions() if row["version"] == version)
 
 
 def version_at_least(version: str, oldest: str) -> bool:
@@ -28,32 +40,54 @@ def version_at_least(version: str, oldest: str) -> bool:
     return VERSIONS.index(version) >= VERSIONS.index(oldest)
 
 
-# Keyword -> (first modelled release that has it, release in which it appeared,
-#             last modelled release that has it or None, release that removed it).
-_AVAILABILITY: dict[str, tuple[str, str, str | None, str]] = {
-    "option http-keep-alive": ("1.5", "1.5-dev22", None, ""),
-    "option http-tunnel": ("1.5", "1.5-dev22", "2.0", "2.1"),
-    "option prefer-last-server": ("1.5", "1.5", None, ""),
-    "http-reuse": ("1.8", "1.6", None, ""),
-    "retry-on": ("2.0", "2.0", None, ""),
-    "timeout client-fin": ("1.5", "1.5", None, ""),
-    "timeout server-fin": ("1.5", "1.5", None, ""),
-    "timeout tunnel": ("1.5", "1.5", None, ""),
-    "balance first": ("1.5", "1.5", None, ""),
-    "balance random": ("2.0", "1.9", None, ""),
-    "pool-purge-delay": ("2.0", "1.9", None, ""),
+# Keywords the simulator models: whether a release has one is a column of the release table.
+_MODELLED: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "option http-keep-alive": lambda row: bool(row["keep_alive_option"]),
+    "option http-tunnel": lambda row: row["http_tunnel"] != "removed",
+    "option prefer-last-server": lambda row: bool(row["prefer_last_server_option"]),
+    "http-reuse": lambda row: bool(row["http_reuse_keyword"]),
+    "retry-on": lambda row: bool(row["retry_on_keyword"]),
+    "balance random": lambda row: bool(row["random_balance"]),
+    "pool-purge-delay": lambda row: bool(row["shared_idle_pool"]),
+}
+
+# Keyword -> the HAProxy release in which it appeared, and the one that removed it (for the
+# messages; CFG of each release, shared/domain section 1.1).
+_HISTORY: dict[str, tuple[str, str]] = {
+    "option http-keep-alive": ("1.5-dev22", ""),
+    "option http-tunnel": ("1.5-dev22", "2.5"),
+    "option prefer-last-server": ("1.5", ""),
+    "http-reuse": ("1.6", ""),
+    "retry-on": ("2.0", ""),
+    "balance random": ("1.9", ""),
+    "pool-purge-delay": ("1.9", ""),
+    "timeout client-fin": ("1.5", ""),
+    "timeout server-fin": ("1.5", ""),
+    "timeout tunnel": ("1.5", ""),
+    "balance first": ("1.5", ""),
+}
+
+# Keywords the simulator does not model, by the first modelled release that has them.
+_SINCE: dict[str, str] = {
+    "timeout client-fin": "1.5",
+    "timeout server-fin": "1.5",
+    "timeout tunnel": "1.5",
+    "balance first": "1.5",
 }
 
 
 def unavailable(keyword: str, version: str) -> str | None:
     """Why HAProxy ``version`` would not accept ``keyword``, or None when it has it."""
-    if keyword not in _AVAILABILITY:
-        return None
-    first, came, last, gone = _AVAILABILITY[keyword]
-    if not version_at_least(version, first):
+    if keyword in _MODELLED:
+        if _MODELLED[keyword](release(version)):
+            return None
+        earlier = [v for v in VERSIONS if not version_at_least(v, version)]
+        came, gone = _HISTORY[keyword]
+        if any(_MODELLED[keyword](release(v)) for v in earlier):
+            return f"HAProxy {version} rejects '{keyword}' (removed in {gone}); ignored"
         return f"HAProxy {version} has no '{keyword}' (it came in {came}); ignored"
-    if last is not None and not version_at_least(last, version):
-        return f"HAProxy {version} rejects '{keyword}' (removed in {gone}); ignored"
+    if keyword in _SINCE and not version_at_least(version, _SINCE[keyword]):
+        return f"HAProxy {version} has no '{keyword}' (it came in {_HISTORY[keyword][0]}); ignored"
     return None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from teardown.haproxy_cfg.build import Built
 from teardown.haproxy_cfg.choose import Choice, Reader
-from teardown.haproxy_cfg.keywords import version_at_least
+from teardown.haproxy_cfg.keywords import release, version_at_least
 from teardown.haproxy_cfg.settings import Context, Outcome, ProxySettings, Server, Setting
 from teardown.haproxy_cfg.values import duration_text
 
@@ -167,7 +167,7 @@ def _mode_name(effective: str | None, pretend: Setting | None, ctx: Context) -> 
     if effective is None:
         if pretend is not None and pretend.value:
             return "http-pretend-keepalive"
-        default = "tunnel" if ctx.version == "1.4" else "keep-alive"
+        default = "tunnel" if release(ctx.version)["default_mode"] == "http-tunnel" else "keep-alive"
         ctx.note(f'no HTTP connection option: HAProxy {ctx.version}\'s default ({default}), mode "preset"')
         return "preset"
     if effective == "PCL" and not version_at_least(ctx.version, "1.8"):
@@ -175,8 +175,8 @@ def _mode_name(effective: str | None, pretend: Setting | None, ctx: Context) -> 
             f"'option httpclose' is a passive close in HAProxy {ctx.version}; modelled as mode httpclose, "
             "which closes actively as forceclose and 1.9+ httpclose do"
         )
-    if effective == "TUN" and ctx.version == "2.0":
-        ctx.note("HAProxy 2.0 (HTX) ignores 'option http-tunnel'; the model runs it as keep-alive")
+    if effective == "TUN" and release(ctx.version)["http_tunnel"] == "ignored":
+        ctx.note(f"HAProxy {ctx.version} (HTX) ignores 'option http-tunnel'; the model runs it as keep-alive")
     return _SCENARIO_MODE[effective]
 
 
@@ -286,7 +286,7 @@ def _servers(backend: ProxySettings, reader: Reader, ctx: Context) -> dict[str, 
     out.update(_largest(active, "maxconn", "backends.maxconn", reader, ctx, int))
     out.update(_largest(active, "slowstart", "backends.slowstart", reader, ctx, duration_text))
     out.update(_health_check(active, reader, ctx))
-    if version_at_least(ctx.version, "2.0"):
+    if release(ctx.version)["shared_idle_pool"]:
         out.update(_largest(active, "pool-purge-delay", "proxy.pool_purge_delay", reader, ctx, duration_text))
     elif any("pool-purge-delay" in s.params for s in active):
         ctx.note(

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "teardown/config.hpp"
+#include "teardown/proxy_rules.hpp"
 
 using namespace teardown;
 
@@ -95,5 +96,23 @@ TEST_CASE("retry-on conditions other than conn-failure need 2.0 or later", "[con
                              "retry_on = [\"conn-failure\", \"empty-response\"]\n";
     const bool expected = v == ProxyVersion::V2_0 || v == ProxyVersion::V2_6;
     CHECK(accepted(text) == expected);
+  }
+}
+
+TEST_CASE("the release table has one row per modelled release, oldest first, named as scenarios write it",
+          "[config][versions]") {
+  const auto rows = proxy_version_rules();
+  REQUIRE(rows.size() == 5);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(static_cast<std::size_t>(rows[i].version) == i);
+    CHECK(rows[i].name == to_string(rows[i].version));
+    CHECK(&rules_of(rows[i].version) == &rows[i]);
+  }
+  // What came when is monotone: nothing modelled here disappears, but http-tunnel.
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    CHECK(rows[i].keep_alive_option >= rows[i - 1].keep_alive_option);
+    CHECK(rows[i].http_reuse_keyword >= rows[i - 1].http_reuse_keyword);
+    CHECK(rows[i].retry_on_keyword >= rows[i - 1].retry_on_keyword);
+    CHECK(rows[i].shared_idle_pool >= rows[i - 1].shared_idle_pool);
   }
 }

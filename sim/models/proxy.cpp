@@ -22,6 +22,8 @@ Proxy::Proxy(const Scenario& sc)
   std::vector<std::uint32_t> eweights;
   for (const Server& srv : servers_) eweights.push_back(srv.eweight);
   fwrr_.init(eweights);
+  static_rr_.resize(servers_.size());
+  candidates_.reserve(servers_.size());
   update_uniform();
 }
 

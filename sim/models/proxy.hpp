@@ -10,7 +10,7 @@
 #include "fwrr.hpp"
 #include "ids.hpp"
 #include "ring.hpp"
-#include "rr_cycle.hpp"
+#include "balance.hpp"
 #include "teardown/config.hpp"
 #include "teardown/engine.hpp"
 #include "teardown/proxy_rules.hpp"
@@ -79,7 +79,6 @@ class Proxy {
     HostIndex host = 0;
     int weight = 1;
     double effective_weight = 1;  // weight during slowstart
-    double rr_current = 0;        // static-rr: smooth weighted round robin
     std::uint32_t eweight = 0;    // roundrobin: HAProxy's effective weight (fwrr.hpp)
     int served = 0;               // requests (or pinned sessions) assigned now
     std::uint64_t load_changed = 0;  // load_clock_ when `served` last changed
@@ -118,8 +117,6 @@ class Proxy {
 
   // server side (proxy_servers.cpp)
   std::uint32_t balance(World& w, std::uint32_t s);
-  bool enter_rr_cycle();
-  void leave_rr_cycle();
   void update_uniform();
   bool has_slot(const Server& srv) const;
   std::uint32_t open_server_conn(World& w, std::uint32_t s, std::uint32_t server);
@@ -157,14 +154,13 @@ class Proxy {
   Ring<std::uint32_t> queue_;    // sessions waiting for a server slot (maxconn)
   RandomStream balance_rng_;
   Simulator::LaneId processing_lane_ = Simulator::kNoLane;  // lane of sc_.proxy.processing_time
-  // roundrobin (fwrr.hpp) and static-rr's O(1) case (rr_cycle.hpp); both O(1) paths are
-  // usable while every server is up at its full, common weight (uniform_, kept by health
-  // checks) and no server has a maxconn.
+  // roundrobin (fwrr.hpp) and static-rr (balance.hpp) have O(1) paths, usable while every
+  // server is up at its full, common weight (uniform_, kept by health checks) and no server
+  // has a maxconn.
   Fwrr fwrr_;
-  RoundRobinCycle rr_cycle_;
-  std::vector<double> rr_values_;
+  balance::StaticRr static_rr_;
+  std::vector<balance::Candidate> candidates_;  // the pickers' view of the servers, rebuilt per pick
   bool uniform_ = false;
-  std::uint32_t rr_retry_ = 0;  // picks to make the general way before trying again
   std::uint64_t load_clock_ = 0;  // counts changes of any server's load (leastconn ties)
 };
 

@@ -19,24 +19,6 @@ void Proxy::update_uniform() {
   }
 }
 
-bool Proxy::enter_rr_cycle() {
-  if (rr_retry_ > 0) {
-    --rr_retry_;
-    return false;
-  }
-  rr_values_.resize(servers_.size());
-  for (std::size_t i = 0; i < servers_.size(); ++i) rr_values_[i] = servers_[i].rr_current;
-  if (rr_cycle_.enter(rr_values_, servers_.front().weight)) return true;
-  rr_retry_ = static_cast<std::uint32_t>(servers_.size());
-  return false;
-}
-
-void Proxy::leave_rr_cycle() {
-  if (!rr_cycle_.active()) return;
-  rr_cycle_.leave(rr_values_);
-  for (std::size_t i = 0; i < servers_.size(); ++i) servers_[i].rr_current = rr_values_[i];
-}
-
 std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
   Session& ss = sessions_[s];
   const auto n = static_cast<std::uint32_t>(servers_.size());
@@ -49,103 +31,25 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
     if (plain && (fwrr_.cycling() || fwrr_.enter_cycle())) return fwrr_.next_in_cycle();
     return fwrr_.pick([&](std::uint32_t i) { return has_slot(servers_[i]); }, avoid);
   }
-  if (sc_.proxy.balance == Balance::StaticRr && plain) {
-    // The same for static-rr's smooth weighted round robin (rr_cycle.hpp).
-    if (rr_cycle_.active() || enter_rr_cycle()) return rr_cycle_.next();
-  } else {
-    leave_rr_cycle();
-  }
-  auto usable = [&](std::uint32_t i) {
-    const Server& srv = servers_[i];
-    return srv.up && srv.effective_weight > 0 && has_slot(srv);
-  };
+  // The pickers' view: a server may be picked when it is up, has weight and a free slot, and
+  // is not the one a redispatched retry avoids (unless it is the only one).
   std::uint32_t usable_count = 0;
-  for (std::uint32_t i = 0; i < n; ++i) usable_count += usable(i);
-  if (usable_count == 0) return kNone;
-  auto candidate = [&](std::uint32_t i) { return usable(i) && (i != avoid || usable_count == 1); };
-
+  candidates_.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Server& srv = servers_[i];
+    const bool usable = srv.up && srv.effective_weight > 0 && has_slot(srv);
+    usable_count += usable;
+    candidates_[i] = {usable, static_cast<double>(srv.weight), srv.effective_weight, srv.served, srv.load_changed};
+  }
+  if (usable_count == 0) return kNone;  // before any random draw: the stream stays as it was
+  if (usable_count > 1 && avoid != kNone) candidates_[avoid].ok = false;
   switch (sc_.proxy.balance) {
-    case Balance::RoundRobin:  // fwrr_, above
-    case Balance::StaticRr: {
-      // Weighted round robin, smooth: each server gets its static weight's share in every
-      // cycle, interleaved. HAProxy's static-rr fills a map by a coarser form of this rule,
-      // from zero at each change (SRC v2.6.0 src/lb_map.c recalc_server_map); the map and its
-      // cursor are not modelled.
-      double total = 0;
-      std::uint32_t best = kNone;
-      for (std::uint32_t i = 0; i < n; ++i) {
-        if (!candidate(i)) continue;
-        const double wt = servers_[i].weight;
-        servers_[i].rr_current += wt;
-        total += wt;
-        if (best == kNone || servers_[i].rr_current > servers_[best].rr_current) best = i;
-      }
-      servers_[best].rr_current -= total;
-      return best;
-    }
-    case Balance::LeastConn: {
-      // Fewest assigned requests (or pinned connections) per unit of weight. Among equals,
-      // the server whose load changed longest ago: HAProxy re-inserts a server in its
-      // tree behind its equals at every change of load (SRC v2.6.0 src/lb_fwlc.c), so an
-      // idle returning server comes first (docs/validation.md, backend restarts).
-      std::uint32_t best = kNone;
-      double best_load = 0;
-      for (std::uint32_t i = 0; i < n; ++i) {
-        if (!candidate(i)) continue;
-        const double load = (servers_[i].served + 1) / servers_[i].effective_weight;
-        if (best == kNone || load < best_load ||
-            (load == best_load && servers_[i].load_changed < servers_[best].load_changed)) {
-          best = i;
-          best_load = load;
-        }
-      }
-      return best;
-    }
-    case Balance::First:
-      // The first server with a free slot, by id (CFGHEAD "balance first").
-      for (std::uint32_t i = 0; i < n; ++i) {
-        if (candidate(i)) return i;
-      }
-      return kNone;
-    case Balance::Source: {
-      // A hash of the client's address, mapped over the weights; static.
-      std::uint64_t h = w.tcp.host(TcpStack::peer(ss.front));
-      const std::uint64_t hash = splitmix64(h);
-      double total = 0;
-      for (std::uint32_t i = 0; i < n; ++i) total += servers_[i].weight;
-      double point = static_cast<double>(hash % 1'000'003) / 1'000'003.0 * total;
-      std::uint32_t pick = 0;
-      for (std::uint32_t i = 0; i < n; ++i) {
-        point -= servers_[i].weight;
-        if (point < 0) {
-          pick = i;
-          break;
-        }
-      }
-      for (std::uint32_t k = 0; k < n; ++k) {
-        if (candidate((pick + k) % n)) return (pick + k) % n;
-      }
-      return kNone;
-    }
-    case Balance::Random: {
-      // random(<draws>): the least loaded of `draws` weighted random picks (power of two
-      // choices; CFGHEAD "balance random").
-      double total = 0;
-      for (std::uint32_t i = 0; i < n; ++i) total += candidate(i) ? servers_[i].effective_weight : 0;
-      std::uint32_t best = kNone;
-      for (int d = 0; d < sc_.proxy.random_draws; ++d) {
-        double point = balance_rng_.uniform() * total;
-        std::uint32_t pick = kNone;
-        for (std::uint32_t i = 0; i < n; ++i) {
-          if (!candidate(i)) continue;
-          pick = i;
-          point -= servers_[i].effective_weight;
-          if (point < 0) break;
-        }
-        if (best == kNone || servers_[pick].served < servers_[best].served) best = pick;
-      }
-      return best;
-    }
+    case Balance::RoundRobin: return kNone;  // fwrr_, above
+    case Balance::StaticRr: return static_rr_.pick(candidates_, plain, servers_.front().weight);
+    case Balance::LeastConn: return balance::leastconn(candidates_);
+    case Balance::First: return balance::first(candidates_);
+    case Balance::Source: return balance::source(candidates_, w.tcp.host(TcpStack::peer(ss.front)));
+    case Balance::Random: return balance::random(candidates_, sc_.proxy.random_draws, balance_rng_);
   }
   return kNone;
 }

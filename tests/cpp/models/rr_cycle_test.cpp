@@ -1,26 +1,20 @@
-// static-rr's O(1) cycle (sim/models/rr_cycle.hpp) against the general smooth weighted
+// static-rr's O(1) cycle (sim/models/balance.hpp) against the general smooth weighted
 // round robin it stands for: same picks, and the same values when the general loop resumes.
 #include <catch2/catch.hpp>
 
 #include <vector>
 
-#include "models/rr_cycle.hpp"
+#include "models/balance.hpp"
 #include "teardown/random.hpp"
 
-using teardown::models::RoundRobinCycle;
+using teardown::models::balance::Candidate;
+using teardown::models::balance::RoundRobinCycle;
 
 namespace {
-// The general loop of Proxy::balance with every server a candidate.
+// The general picker with every server a candidate of weight w.
 std::uint32_t general_pick(std::vector<double>& values, double w) {
-  double total = 0;
-  std::uint32_t best = 0;
-  for (std::uint32_t i = 0; i < values.size(); ++i) {
-    values[i] += w;
-    total += w;
-    if (values[i] > values[best]) best = i;
-  }
-  values[best] -= total;
-  return best;
+  const std::vector<Candidate> all(values.size(), Candidate{true, w, w, 0, 0});
+  return teardown::models::balance::smooth_weighted_rr(all, values);
 }
 }  // namespace
 
@@ -32,16 +26,10 @@ TEST_CASE("the round-robin cycle picks as the general loop and leaves the same v
       // sat out (down, or avoided), as after a restart.
       std::vector<double> values(n, 0.0);
       for (int k = 0, picks = static_cast<int>(rng.below(50)); k < picks; ++k) {
+        std::vector<Candidate> some(n, Candidate{true, 1.0, 1.0, 0, 0});
         const auto out = static_cast<std::uint32_t>(rng.below(n));
-        double total = 0;
-        std::uint32_t best = n;
-        for (std::uint32_t i = 0; i < n; ++i) {
-          if (i == out && n > 1) continue;
-          values[i] += 1;
-          total += 1;
-          if (best == n || values[i] > values[best]) best = i;
-        }
-        values[best] -= total;
+        if (n > 1) some[out].ok = false;
+        teardown::models::balance::smooth_weighted_rr(some, values);
       }
       std::vector<double> reference = values;
       RoundRobinCycle cycle;

@@ -1,0 +1,90 @@
+// The balance algorithms other than roundrobin (fwrr.hpp) as pickers over plain server state:
+// each takes what the proxy knows of every server and returns the index it picks, or kNone.
+// Proxy::balance only builds that view and calls them (docs/model.md section 2, Balancing).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "ids.hpp"
+#include "teardown/random.hpp"
+
+namespace teardown::models::balance {
+
+// One server as a picker sees it.
+struct Candidate {
+  bool ok = true;                 // may be picked now: up, weight > 0, a free slot, not avoided
+  double weight = 1;              // the configured weight
+  double effective_weight = 1;    // during slowstart, less
+  int served = 0;                 // requests (or pinned sessions) assigned now
+  std::uint64_t load_changed = 0; // when `served` last changed (an ever-increasing clock)
+};
+
+// Fewest assigned per unit of weight; among equals, the one whose load changed longest ago:
+// HAProxy re-inserts a server in its tree behind its equals at every change of load (SRC
+// v2.6.0 src/lb_fwlc.c), so an idle returning server comes first.
+std::uint32_t leastconn(std::span<const Candidate> servers);
+
+// The first server with a free slot, by id (CFGHEAD "balance first").
+std::uint32_t first(std::span<const Candidate> servers);
+
+// A hash of the client's address mapped over the configured weights (static), then the next
+// candidate from there.
+std::uint32_t source(std::span<const Candidate> servers, std::uint64_t client_host);
+
+// random(<draws>): the least loaded of `draws` weighted random picks (power of two choices;
+// CFGHEAD "balance random").
+std::uint32_t random(std::span<const Candidate> servers, int draws, RandomStream& rng);
+
+// static-rr: smooth weighted round robin over the candidates, one value per server in
+// `current`. HAProxy's static-rr fills a map by a coarser form of this rule, from zero at each
+// change (SRC v2.6.0 src/lb_map.c recalc_server_map); the map and its cursor are not modelled.
+std::uint32_t smooth_weighted_rr(std::span<const Candidate> servers, std::span<double> current);
+
+// static-rr's O(1) cycle for its common case (roundrobin has its own: fwrr_cycle.cpp). When
+// every server is a candidate and all weigh the same w, each pick adds w to every server's
+// value and takes n*w from the largest (the first of equals), so the values after n picks are
+// back where they were as soon as each server was picked once: the picks repeat one order of
+// the servers. This keeps that order and a cursor, and gives back the exact values (integers
+// held in doubles, so there is no rounding) when the general case resumes.
+class RoundRobinCycle {
+ public:
+  bool active() const { return active_; }
+  // Makes n picks from `values` with smooth_weighted_rr (every server a candidate of weight
+  // w): if they repeat with period n, starts the cycle there and returns true. O(n^2), once
+  // per change of servers.
+  bool enter(const std::vector<double>& values, double w);
+  std::uint32_t next() {
+    const std::uint32_t pick = order_[cursor_];
+    cursor_ = cursor_ + 1 == order_.size() ? 0 : cursor_ + 1;
+    return pick;
+  }
+  // The values after the picks made so far, as smooth_weighted_rr would have left them.
+  void leave(std::vector<double>& values);
+
+ private:
+  bool active_ = false;
+  std::uint32_t cursor_ = 0;
+  double weight_ = 1;
+  std::vector<std::uint32_t> order_;     // the server picked at each step of the cycle
+  std::vector<std::uint32_t> position_;  // the step at which each server is picked
+  std::vector<double> start_, scratch_;  // values at step 0; work space
+  std::vector<Candidate> all_;           // every server a candidate of weight w
+};
+
+// static-rr with its O(1) cycle for the common case (every server a candidate, one weight):
+// the same picks as smooth_weighted_rr, which it hands back to with the exact values.
+class StaticRr {
+ public:
+  void resize(std::size_t n) { current_.assign(n, 0.0); }
+  // `plain`: every server a candidate and all of weight `weight`.
+  std::uint32_t pick(std::span<const Candidate> servers, bool plain, double weight);
+
+ private:
+  std::vector<double> current_;
+  RoundRobinCycle cycle_;
+  std::uint32_t retry_ = 0;  // picks to make the general way before trying the cycle again
+};
+
+}  // namespace teardown::models::balance

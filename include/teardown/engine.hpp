@@ -1,4 +1,4 @@
-// The discrete-event engine: a clock, a queue of small events, and timers.
+// The discrete-event engine: a clock and a queue of small events.
 // It knows nothing of TCP, HTTP or HAProxy: models give each event a kind and a target
 // index and dispatch on them in their own handler (a template parameter, so the hot loop
 // has no virtual call and no std::function). Ties in time are broken by the order in which
@@ -18,9 +18,9 @@
 
 namespace teardown {
 
-// The clock, the queue and the timer table. Models schedule events and arm timers; the
-// run loop pops events in order, drops wake-ups of cancelled or re-armed timers, and hands
-// every live event to the model's handler.
+// The clock and the queue. Models schedule events; the run loop pops them in order and hands
+// each to the model's handler. A model drops a wake-up that no longer applies by its own tag
+// (the generation of the slot it is for, or LazyDeadline below): the loop checks nothing.
 //
 // Most events of a network simulation come a fixed delay after their cause (a link's
 // latency, a fixed processing time); schedule_after() puts each such delay in a FIFO lane
@@ -35,7 +35,7 @@ class Simulator {
   void schedule(Time at, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
                 std::uint32_t tag = 0) {
     assert(at >= now_);
-    queue_.push(Event{at, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag});
+    queue_.push(Event{at, next_seq_++ << 16 | kind, target, payload, tag});
   }
 
   // A handle on the FIFO lane of one fixed delay, for callers that schedule many events
@@ -72,36 +72,14 @@ class Simulator {
     assert(lane == kNoLane || lane_delay_[lane] == delay);
     if (lane == kNoLane) [[unlikely]] {
       if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
-      queue_.push(Event{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag});
+      queue_.push(Event{now_ + delay, next_seq_++ << 16 | kind, target, payload, tag});
       return;
     }
     // A lane's delay is never kNever (lane_of() gives none for it).
-    const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, kNoTimer, tag};
+    const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, tag};
     if (lanes_[lane].empty()) front_time_[slot_of_[lane]] = e.time;
     lanes_[lane].push(e);
   }
-
-  // A timer is a slot with a generation; arming it again or cancelling it makes its
-  // pending wake-up stale, and stale wake-ups are dropped without reaching the handler.
-  TimerId add_timer() {
-    if (!free_timers_.empty()) {
-      const TimerId id = free_timers_.back();
-      free_timers_.pop_back();
-      return id;
-    }
-    timer_generation_.push_back(0);
-    return static_cast<TimerId>(timer_generation_.size() - 1);
-  }
-  void release_timer(TimerId id) {
-    cancel(id);
-    free_timers_.push_back(id);
-  }
-  void arm(TimerId id, Time at, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0) {
-    assert(at >= now_);
-    const std::uint32_t gen = ++timer_generation_[id];
-    queue_.push(Event{at, next_seq_++ << 16 | kind, target, payload, id, gen});
-  }
-  void cancel(TimerId id) { ++timer_generation_[id]; }
 
   // Runs events with time <= end, in order; the clock ends at `end` (or at the last event if
   // the queue empties first and stop_when_empty). Returns the number of events handled.
@@ -111,10 +89,6 @@ class Simulator {
     Event e;
     while (take(end, e)) {
       now_ = e.time;
-      if (e.timer != kNoTimer && timer_generation_[e.timer] != e.generation) {
-        ++stale_;
-        continue;
-      }
       handle(e);
       ++handled;
     }
@@ -127,17 +101,11 @@ class Simulator {
   template <class Handler>
   bool step(Handler&& handle) {
     Event e;
-    while (take(kNever, e)) {
-      now_ = e.time;
-      if (e.timer != kNoTimer && timer_generation_[e.timer] != e.generation) {
-        ++stale_;
-        continue;
-      }
-      handle(e);
-      ++dispatched_;
-      return true;
-    }
-    return false;
+    if (!take(kNever, e)) return false;
+    now_ = e.time;
+    handle(e);
+    ++dispatched_;
+    return true;
   }
 
   std::size_t pending() const {
@@ -148,7 +116,6 @@ class Simulator {
   // Every scheduled event takes one sequence number.
   std::uint64_t events_scheduled() const { return next_seq_; }
   std::uint64_t events_dispatched() const { return dispatched_; }
-  std::uint64_t events_stale() const { return stale_; }
   void reserve(std::size_t per_bucket) { queue_.reserve(per_bucket); }
   // Room for this many far-future events (see EventQueue::reserve_far).
   void reserve_far(std::size_t events) { queue_.reserve_far(events); }
@@ -227,9 +194,6 @@ class Simulator {
   Time now_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t dispatched_ = 0;
-  std::uint64_t stale_ = 0;
-  std::vector<std::uint32_t> timer_generation_;
-  std::vector<TimerId> free_timers_;
 };
 
 // A deadline that moves often and fires rarely (an idle timeout reset by every request).

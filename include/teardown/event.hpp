@@ -2,23 +2,18 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <type_traits>
 
 #include "teardown/time.hpp"
 
 namespace teardown {
 
-using TimerId = std::uint32_t;
-inline constexpr TimerId kNoTimer = std::numeric_limits<TimerId>::max();
-
 struct Event {
   Time time = 0;
   std::uint64_t seq_kind = 0;     // scheduling sequence number << 16 | kind
   std::uint32_t target = 0;       // index of the entity the event is for
   std::uint32_t payload = 0;      // kind-specific
-  TimerId timer = kNoTimer;       // timer this event is the wake-up of, if any
-  std::uint32_t generation = 0;   // the timer's generation when armed, or a model's own tag
+  std::uint32_t generation = 0;   // a model's own tag (the generation of the slot it is for)
 
   std::uint16_t kind() const { return static_cast<std::uint16_t>(seq_kind & 0xffffu); }
   std::uint64_t seq() const { return seq_kind >> 16; }

@@ -39,7 +39,6 @@ enum EventKind : std::uint16_t {
   kBackendEvent,                    // target: index into scenario.backends.events
   kBackendUp,                       // target: server
   kWarmupEnd,
-  kBinEnd,
 };
 
 }  // namespace teardown::models

@@ -23,7 +23,7 @@ TEST_CASE("the queue pops what a reference pops across wheel blocks, eras and a 
   std::uint64_t seq = 0;
   Time now = 0;
   auto push = [&](Time t) {
-    q.push(Event{t, seq << 16 | 1, 0, 0, kNoTimer, 0});
+    q.push(Event{t, seq << 16 | 1, 0, 0, 0});
     ref.emplace(t, seq);
     ++seq;
   };

@@ -78,9 +78,9 @@ void bind_proxy_rules(::py::module_& m) {
       },
       "Every modelled HAProxy release, oldest first, with what it has and how it closes (one row each).");
   m.def(
-      "resolve_proxy", [](const ::py::dict& data) { return traits_to_dict(resolve_proxy(scenario_from_dict(data).proxy)); },
-      ::py::arg("data"),
-      "What a scenario's proxy does once its release's defaults are applied: mode in force, pooling, "
+      "resolve_proxy", [](const Scenario& scenario) { return traits_to_dict(resolve_proxy(scenario.proxy)); },
+      ::py::arg("scenario"),
+      "What a checked scenario's proxy does once its release's defaults are applied: mode in force, pooling, "
       "how each kind of close is done, the timers in force (nanoseconds).");
 }
 

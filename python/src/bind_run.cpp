@@ -10,6 +10,24 @@ namespace teardown::py {
 
 void bind_run(::py::module_& m) {
   m.def(
+      "run_checked",
+      [](const Scenario& scenario, int trace_connections, std::uint64_t max_memory_bytes, std::uint64_t max_events,
+         double wall_time_limit_s) {
+        const RunOptions options{.trace_connections = trace_connections,
+                                 .max_memory_bytes = max_memory_bytes,
+                                 .max_events = max_events,
+                                 .wall_time_limit_s = wall_time_limit_s};
+        Result result;
+        {
+          ::py::gil_scoped_release released;
+          result = run(scenario, options);
+        }
+        return result_to_dict(result);
+      },
+      ::py::arg("scenario"), ::py::arg("trace_connections") = 0, ::py::arg("max_memory_bytes") = 0,
+      ::py::arg("max_events") = 0, ::py::arg("wall_time_limit_s") = 0.0,
+      "run() of a CheckedScenario (what teardown.Scenario holds): nothing is converted or checked again.");
+  m.def(
       "run",
       [](const ::py::dict& data, int trace_connections, std::uint64_t max_memory_bytes, std::uint64_t max_events,
          double wall_time_limit_s) {

@@ -153,6 +153,28 @@ void bind_scenario(::py::module_& m) {
     }
   });
 
+  // The checked scenario itself, held by teardown.Scenario so that a run, an estimate or a
+  // resolution reads it as it is instead of converting the dict again (one crossing per run).
+  ::py::class_<Scenario>(m, "CheckedScenario",
+                         "A scenario the core has read and checked (opaque; teardown.Scenario holds one).");
+  m.def(
+      "check_scenario",
+      [](const ::py::dict& data) {
+        Scenario scenario = scenario_from_dict(data);
+        ::py::dict as_dict = scenario_to_dict(scenario);
+        return ::py::make_tuple(std::move(scenario), std::move(as_dict));
+      },
+      ::py::arg("data"),
+      "(checked, data): the scenario given as a (possibly partial) nested dict, checked, as the core holds it "
+      "and as a fully defaulted nested dict of TOML values. Raises teardown.ConfigError listing every issue.");
+  m.def(
+      "load_checked",
+      [](const std::string& path) {
+        Scenario scenario = load_toml(path);
+        ::py::dict as_dict = scenario_to_dict(scenario);
+        return ::py::make_tuple(std::move(scenario), std::move(as_dict));
+      },
+      ::py::arg("path"), "(checked, data) of the scenario in a TOML file; errors as load_scenario.");
   m.def(
       "normalize_scenario", [](const ::py::dict& data) { return scenario_to_dict(scenario_from_dict(data)); },
       ::py::arg("data"),
@@ -163,8 +185,8 @@ void bind_scenario(::py::module_& m) {
       "The scenario in a TOML file, checked and fully defaulted, as a nested dict. Raises "
       "teardown.ConfigError for an unreadable file, a syntax error or any bad value (with file:line:col).");
   m.def(
-      "scenario_toml", [](const ::py::dict& data) { return to_toml(scenario_from_dict(data)); }, ::py::arg("data"),
-      "The scenario as TOML text with every key written out in a fixed order: equal scenarios give equal "
+      "scenario_toml", [](const Scenario& scenario) { return to_toml(scenario); }, ::py::arg("scenario"),
+      "The checked scenario as TOML text with every key written out in a fixed order: equal scenarios give equal "
       "text. Raises teardown.ConfigError on a bad scenario.");
 }
 

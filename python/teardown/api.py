@@ -57,7 +57,7 @@ def run(
     events = _event_limit(max_events)
     wall = _wall_limit(wall_time_limit)
     checked = as_scenario(scenario)
-    return Result._from_core(_core.run(checked.to_dict(), trace, memory, events, wall))
+    return Result._from_core(_core.run_checked(checked._checked, trace, memory, events, wall))
 
 
 def estimate_resources(scenario: ScenarioLike, *, trace: int = 0) -> dict[str, Any]:

@@ -29,19 +29,22 @@ class Scenario:
     their defaults; anything wrong raises ``ConfigError`` listing every issue.
     """
 
-    __slots__ = ("_data", "_toml")
+    # _checked: the scenario as the compiled core holds it (checked once, read as it is by run,
+    # estimate_resources and resolve_proxy); _data: the same as TOML-shaped Python data.
+    __slots__ = ("_checked", "_data", "_toml")
 
     def __init__(self, data: Mapping[str, Any] | Scenario | None = None) -> None:
         if isinstance(data, Scenario):
-            checked = data._data
+            core, checked = data._checked, data._data
         elif data is None or isinstance(data, Mapping):
             plain = _plain(dict(data or {}))
             dotted = {k: plain.pop(k) for k in list(plain) if isinstance(k, str) and "." in k}
-            checked = _core.normalize_scenario(plain)
+            core, checked = _core.check_scenario(plain)
             if dotted:
-                checked = _core.normalize_scenario(_override(checked, dotted))
+                core, checked = _core.check_scenario(_override(checked, dotted))
         else:
             raise TypeError(f"a scenario is a dict or a Scenario, not {type(data).__name__}")
+        object.__setattr__(self, "_checked", core)
         object.__setattr__(self, "_data", checked)
         object.__setattr__(self, "_toml", None)
 
@@ -57,7 +60,9 @@ class Scenario:
         """The scenario in a TOML file. ``ConfigError`` names the file when it cannot be read, and
         ``file:line:col`` for a syntax error or a bad value."""
         scenario = cls.__new__(cls)
-        object.__setattr__(scenario, "_data", _core.load_scenario(os.fsdecode(os.fspath(path))))
+        core, checked = _core.load_checked(os.fsdecode(os.fspath(path)))
+        object.__setattr__(scenario, "_checked", core)
+        object.__setattr__(scenario, "_data", checked)
         object.__setattr__(scenario, "_toml", None)
         return scenario
 
@@ -70,7 +75,7 @@ class Scenario:
     def to_toml(self) -> str:
         """TOML text with every key written out, in the order of the example file."""
         if self._toml is None:
-            object.__setattr__(self, "_toml", _core.scenario_toml(self._data))
+            object.__setattr__(self, "_toml", _core.scenario_toml(self._checked))
         return self._toml
 
     def get(self, key: str, default: Any = _MISSING) -> Any:

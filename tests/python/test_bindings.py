@@ -93,12 +93,18 @@ def test_load_scenario_reports_syntax_errors_with_the_place(tmp_path):
 
 
 def test_scenario_toml_writes_every_key_and_reads_back(tmp_path):
-    d = _core.normalize_scenario({"proxy": {"mode": "tcp"}, "backends": {"keep_alive": "5s"}})
-    text = _core.scenario_toml(d)
+    checked, d = _core.check_scenario({"proxy": {"mode": "tcp"}, "backends": {"keep_alive": "5s"}})
+    assert d == _core.normalize_scenario({"proxy": {"mode": "tcp"}, "backends": {"keep_alive": "5s"}})
+    text = _core.scenario_toml(checked)
     assert 'mode = "tcp"' in text and 'keep_alive = "5s"' in text
     path = tmp_path / "s.toml"
     path.write_text(text)
     assert _core.load_scenario(str(path)) == d
+
+
+def test_a_checked_scenario_runs_as_its_dict_does():
+    checked, d = _core.check_scenario({"sim": {"duration": "3s", "warmup": "1s"}})
+    assert _core.run_checked(checked)["metrics"] == _core.run(d)["metrics"]
 
 
 def test_run_returns_plain_data():

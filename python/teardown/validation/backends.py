@@ -372,8 +372,9 @@ class BackendServer:
             self.port = lsock.getsockname()[1]
             self._listener = lsock
             self._accepting.set()
-            self._acceptor = threading.Thread(target=self._accept_loop, args=(lsock,),
-                                              name=f"backend{self.index}-boss", daemon=True)
+            self._acceptor = threading.Thread(
+                target=self._accept_loop, args=(lsock,), name=f"backend{self.index}-boss", daemon=True
+            )
             self._acceptor.start()
             self.transitions.append((time.monotonic(), "up"))
 
@@ -420,6 +421,7 @@ class BackendServer:
 
         Returns the (daemon) thread doing it, so callers may ``join`` it.
         """
+
         def run() -> None:
             back_at = time.monotonic() + downtime
             self.stop_listener(drop_connections=True)

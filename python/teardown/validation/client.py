@@ -40,13 +40,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 __all__ = [
-    "ClientConfig", "ClientStats", "ConnectionPool", "Evictor", "FAILURE_KINDS",
-    "execute", "run_poisson", "run_closed",
+    "ClientConfig",
+    "ClientStats",
+    "ConnectionPool",
+    "Evictor",
+    "FAILURE_KINDS",
+    "execute",
+    "run_poisson",
+    "run_onoff",
+    "run_closed",
 ]
 
 FAILURE_KINDS = (
-    "eof_before_response", "reset_on_read", "reset_on_write", "http_5xx",
-    "eof_mid_response", "timeout", "connect_failed", "pool_timeout", "other_error",
+    "eof_before_response",
+    "reset_on_read",
+    "reset_on_write",
+    "http_5xx",
+    "eof_mid_response",
+    "timeout",
+    "connect_failed",
+    "pool_timeout",
+    "other_error",
 )
 _RETRYABLE = ("eof_before_response", "reset_on_read", "reset_on_write")
 
@@ -349,8 +363,9 @@ class LoadResult:
                 self.failed += 1
 
 
-def run_poisson(pools: list[ConnectionPool], rate: float, max_requests: int, duration: float,
-                seed: int = 0) -> LoadResult:
+def run_poisson(
+    pools: list[ConnectionPool], rate: float, max_requests: int, duration: float, seed: int = 0
+) -> LoadResult:
     """Open loop: Poisson arrivals at ``rate``/s over all pools (each request to a random pool)."""
     rng = random.Random(seed)
     result = LoadResult()
@@ -370,8 +385,49 @@ def run_poisson(pools: list[ConnectionPool], rate: float, max_requests: int, dur
     return result
 
 
-def run_closed(pools: list[ConnectionPool], think: Callable[[random.Random], float], concurrency: int,
-               max_requests: int, duration: float, seed: int = 0) -> LoadResult:
+def run_onoff(
+    pools: list[ConnectionPool],
+    rate: float,
+    on: float,
+    off: float,
+    max_requests: int,
+    duration: float,
+    seed: int = 0,
+) -> LoadResult:
+    """Bursts: Poisson arrivals at ``rate``/s over all pools while "on", none while "off"; the
+    periods are exponential with means ``on`` and ``off``, starting "on" with all clients
+    together, as the simulator's ``onoff`` arrivals do (clients.arrival.on / off)."""
+    rng = random.Random(seed)
+    result = LoadResult()
+    workers = sum(p.config.max_size for p in pools) + 4
+    start = time.monotonic()
+    now = 0.0
+    burst_end = rng.expovariate(1.0 / on)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="client") as ex:
+        while result.started < max_requests:
+            now += rng.expovariate(rate)
+            while now >= burst_end:  # the gap crossed the end of the burst: skip the silence
+                quiet = rng.expovariate(1.0 / off)
+                now = burst_end + quiet + rng.expovariate(rate)
+                burst_end = burst_end + quiet + rng.expovariate(1.0 / on)
+            if now >= duration:
+                break
+            time.sleep(max(0.0, start + now - time.monotonic()))
+            pool = pools[rng.randrange(len(pools))]
+            result.started += 1
+            ex.submit(lambda p=pool: result.record(execute(p)))
+    result.wall = time.monotonic() - start
+    return result
+
+
+def run_closed(
+    pools: list[ConnectionPool],
+    think: Callable[[random.Random], float],
+    concurrency: int,
+    max_requests: int,
+    duration: float,
+    seed: int = 0,
+) -> LoadResult:
     """Closed loop: ``concurrency`` threads per pool, each doing request then think time."""
     result = LoadResult()
     start = time.monotonic()
@@ -394,9 +450,14 @@ def run_closed(pools: list[ConnectionPool], think: Callable[[random.Random], flo
             time.sleep(pause)
 
     threads = [
-        threading.Thread(target=loop, args=(pool, random.Random(seed * 7919 + i * 31 + j)),
-                         name=f"client{i}-{j}", daemon=True)
-        for i, pool in enumerate(pools) for j in range(concurrency)
+        threading.Thread(
+            target=loop,
+            args=(pool, random.Random(seed * 7919 + i * 31 + j)),
+            name=f"client{i}-{j}",
+            daemon=True,
+        )
+        for i, pool in enumerate(pools)
+        for j in range(concurrency)
     ]
     for t in threads:
         t.start()

@@ -101,8 +101,16 @@ def render_config(
 
     defaults = [f"mode {'tcp' if mode == 'tcp' else 'http'}"]
     defaults.append(f"timeout connect {_ms(timeouts.get('connect', '2s')) or '2000ms'}")
-    for key in ("client", "server", "http_request", "http_keep_alive", "queue", "tunnel",
-                "client_fin", "server_fin"):
+    for key in (
+        "client",
+        "server",
+        "http_request",
+        "http_keep_alive",
+        "queue",
+        "tunnel",
+        "client_fin",
+        "server_fin",
+    ):
         value = _ms(timeouts.get(key, "60s" if key in ("client", "server") else "off"))
         if value is not None and not (mode == "tcp" and key.startswith("http_")):
             defaults.append(f"timeout {key.replace('_', '-')} {value}")
@@ -165,12 +173,14 @@ def render_config(
         return title + "\n" + "".join(f"    {line}\n" for line in lines)
 
     global_lines = ["nbthread 1", "maxconn 8192", f"stats socket {stats_socket} mode 600 level admin"]
-    return "\n".join([
-        section("global", global_lines),
-        section("defaults", defaults),
-        section("frontend fe", frontend),
-        section("backend be", backend),
-    ])
+    return "\n".join(
+        [
+            section("global", global_lines),
+            section("defaults", defaults),
+            section("frontend fe", frontend),
+            section("backend be", backend),
+        ]
+    )
 
 
 class HAProxy:
@@ -202,15 +212,20 @@ class HAProxy:
         """Validate the config, start HAProxy and wait until its stats socket answers."""
         with open(self.config_path, "w") as f:
             f.write(self.config_text)
-        check = subprocess.run([self.binary, "-c", "-f", self.config_path],
-                               capture_output=True, text=True, timeout=10)
+        check = subprocess.run(
+            [self.binary, "-c", "-f", self.config_path], capture_output=True, text=True, timeout=10
+        )
         if check.returncode != 0:
             raise RuntimeError(
                 f"haproxy rejected the config:\n{check.stdout}{check.stderr}\n{self.config_text}"
             )
         self._log = open(os.path.join(self.workdir, "haproxy.log"), "wb")
-        self.proc = subprocess.Popen([self.binary, "-db", "-f", self.config_path],
-                                     stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [self.binary, "-db", "-f", self.config_path],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -252,8 +267,11 @@ class HAProxy:
 
     def server_stats(self, backend: str = "be") -> list[dict[str, str]]:
         """``show stat`` rows of the servers of ``backend``, in server order (s0, s1, ...)."""
-        rows = [r for r in self.show_stat()
-                if r["pxname"] == backend and r["svname"] not in ("BACKEND", "FRONTEND")]
+        rows = [
+            r
+            for r in self.show_stat()
+            if r["pxname"] == backend and r["svname"] not in ("BACKEND", "FRONTEND")
+        ]
         return sorted(rows, key=lambda r: int(r["svname"][1:]) if r["svname"][1:].isdigit() else 0)
 
     def log_text(self) -> str:

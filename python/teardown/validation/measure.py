@@ -9,6 +9,8 @@ table that bounds the run::
     max_requests = 2000    # arrivals stop after this many requests
     repeats = 3            # runs for mean and 95 % interval
     settle = "0.3s"        # wait after the last response before reading counters
+    capture = true         # count segments on lo (teardown.validation.wire); needs tshark and root
+    haproxy = "/path/to/haproxy"   # the binary to run (default: haproxy on PATH, /usr/sbin)
 
 ``sim``/``network`` keys are ignored (loopback has its own delays). Missing keys
 take the small, fast defaults in :data:`DEFAULTS`, not the simulator's.
@@ -53,7 +55,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from teardown.validation import parse_seconds
+from teardown.validation import parse_seconds, wire
 from teardown.validation.backends import BackendCluster, BackendPolicy
 from teardown.validation.client import (
     FAILURE_KINDS,
@@ -62,6 +64,7 @@ from teardown.validation.client import (
     ConnectionPool,
     Evictor,
     run_closed,
+    run_onoff,
     run_poisson,
 )
 from teardown.validation.haproxy import HAProxy, free_port, render_config
@@ -81,6 +84,8 @@ DEFAULTS: dict[str, Any] = {
             "think_dist": "exponential",
             "think_spread": 0.5,
             "concurrency": 1,
+            "on": "1s",
+            "off": "1s",
         },
         "pool": {
             "max_size": 4,
@@ -107,7 +112,7 @@ DEFAULTS: dict[str, Any] = {
         "health_check": {"enabled": True, "interval": "2s", "rise": 2, "fall": 3},
         "events": [],
     },
-    "validation": {"duration": "4s", "max_requests": 2000, "repeats": 3, "settle": "0.3s"},
+    "validation": {"duration": "4s", "max_requests": 2000, "repeats": 3, "settle": "0.3s", "capture": True},
 }
 
 # Exponential think times: the simulator's closed loop draws the same distribution, so the
@@ -260,9 +265,14 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
     timers: list[Any] = []
     pools: list[ConnectionPool] = []
     evictor: Evictor | None = None
+    capture: wire.Capture | None = None
+    wire_metrics: dict[str, float] = {}
     try:
         cluster.start()
         port, haproxy = _start_haproxy(sc, cluster.ports)
+        if v.get("capture", True) and wire.available() is None:
+            capture = wire.Capture([port, *cluster.ports])
+            capture.start()
         stats = ClientStats()
         cfg = _client_config(sc, port)
         pools = [ConnectionPool(cfg, stats) for _ in range(int(c["count"]))]
@@ -271,22 +281,38 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
             evictor.start()
         tcp0, stat0 = _tcp_counters(), _haproxy_totals(haproxy)
         events = _events(sc)
+        wall0 = time.time()
         t0 = time.monotonic()
         timers = cluster.schedule(events)
         a = c["arrival"]
         if a["kind"] == "poisson":
             load = run_poisson(pools, float(a["rate"]), int(v["max_requests"]), duration, seed)
+        elif a["kind"] == "onoff":
+            load = run_onoff(
+                pools,
+                float(a["rate"]),
+                parse_seconds(a["on"]) or 1.0,
+                parse_seconds(a["off"]) or 1.0,
+                int(v["max_requests"]),
+                duration,
+                seed,
+            )
         elif a["kind"] == "closed":
             think = _sampler(a["think_dist"], parse_seconds(a["think_time"]) or 0.0, float(a["think_spread"]))
             load = run_closed(pools, think, int(a["concurrency"]), int(v["max_requests"]), duration, seed)
         else:
             raise ValueError(f"clients.arrival.kind: {a['kind']!r} is not supported by the validation runner")
         time.sleep(parse_seconds(v["settle"]) or 0.0)
+        wall1 = time.time()
         backend = cluster.snapshot()
         tcp1, stat1 = _tcp_counters(), _haproxy_totals(haproxy)
         servers = haproxy.server_stats()
         after = _restart_metrics(sc, cluster.request_times(), cluster.transitions(), t0)
+        if capture is not None:
+            wire_metrics = wire.analyse(capture, port, cluster.ports, wall0, wall1)
     finally:
+        if capture is not None:
+            capture.close()
         for t in timers:
             t.cancel()
         if evictor is not None:
@@ -296,7 +322,7 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
         if haproxy is not None:
             haproxy.stop()
         cluster.stop()
-    return {**_metrics(load, stats, backend, servers, stat0, stat1, tcp0, tcp1), **after}
+    return {**_metrics(load, stats, backend, servers, stat0, stat1, tcp0, tcp1), **after, **wire_metrics}
 
 
 def _events(sc: Mapping[str, Any]) -> list[tuple[float, int, str, float]]:
@@ -362,8 +388,9 @@ def _restart_metrics(
 
 def _start_haproxy(sc: Mapping[str, Any], backend_ports: list[int], attempts: int = 3) -> tuple[int, HAProxy]:
     """Start HAProxy on a free frontend port (retrying if the port was taken meanwhile)."""
+    binary = sc["validation"].get("haproxy") or None  # --haproxy PATH; default: the installed one
     for attempt in range(attempts):
-        port, haproxy = free_port(), HAProxy()
+        port, haproxy = free_port(), HAProxy(binary=binary)
         haproxy.config_text = render_config(sc, port, backend_ports, haproxy.socket_path)
         try:
             haproxy.start()

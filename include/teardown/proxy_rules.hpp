@@ -43,6 +43,7 @@ struct ProxyVersionRules {
   CloseHow server_switch;         // closing a private one when the session's request goes elsewhere / the client leaves
   CloseHow server_purge;          // closing an idle pooled one (the purge)
   CloseHow client_idle;           // the keep-alive timeout closing a client connection
+  CloseHow server_nolinger;       // what "option nolinger" makes of a server-side close
 };
 
 // Every modelled release, oldest first.
@@ -61,6 +62,7 @@ struct ProxyTraits {
   CloseHow server_switch = CloseHow::Rst;
   CloseHow server_purge = CloseHow::Rst;
   CloseHow client_leave_server = CloseHow::Rst;  // private server connection when its client leaves
+  CloseHow server_nolinger = CloseHow::Rst;      // a server-side close under option nolinger
   Time first_request_timeout = kNever;  // http-request, else client
   Time keep_alive_timeout = kNever;     // http-keep-alive, else http-request, else client
   std::string_view keep_alive_timer = "";  // which one: "http-keep-alive", "http-request", "client" or ""

@@ -37,6 +37,7 @@ std::string tunnel_text(TunnelOption t) {
   close["server_switch"] = std::string(to_string(r.server_switch));
   close["server_purge"] = std::string(to_string(r.server_purge));
   close["client_idle"] = std::string(to_string(r.client_idle));
+  close["server_nolinger"] = std::string(to_string(r.server_nolinger));
   d["close"] = close;
   return d;
 }
@@ -55,6 +56,7 @@ std::string tunnel_text(TunnelOption t) {
   close["server_switch"] = std::string(to_string(t.server_switch));
   close["server_purge"] = std::string(to_string(t.server_purge));
   close["client_leave_server"] = std::string(to_string(t.client_leave_server));
+  close["server_nolinger"] = std::string(to_string(t.server_nolinger));
   d["close"] = close;
   d["first_request_timeout"] = t.first_request_timeout;
   d["keep_alive_timeout"] = t.keep_alive_timeout;

@@ -7,22 +7,31 @@
 namespace py = pybind11;
 
 namespace teardown::py {
+namespace {
+
+// Runs with the GIL released, so that threads run scenarios in parallel.
+::py::dict run_to_dict(const Scenario& scenario, int trace_connections, std::uint64_t max_memory_bytes,
+                       std::uint64_t max_events, double wall_time_limit_s) {
+  const RunOptions options{.trace_connections = trace_connections,
+                           .max_memory_bytes = max_memory_bytes,
+                           .max_events = max_events,
+                           .wall_time_limit_s = wall_time_limit_s};
+  Result result;
+  {
+    ::py::gil_scoped_release released;
+    result = run(scenario, options);
+  }
+  return result_to_dict(result);
+}
+
+}  // namespace
 
 void bind_run(::py::module_& m) {
   m.def(
       "run_checked",
       [](const Scenario& scenario, int trace_connections, std::uint64_t max_memory_bytes, std::uint64_t max_events,
          double wall_time_limit_s) {
-        const RunOptions options{.trace_connections = trace_connections,
-                                 .max_memory_bytes = max_memory_bytes,
-                                 .max_events = max_events,
-                                 .wall_time_limit_s = wall_time_limit_s};
-        Result result;
-        {
-          ::py::gil_scoped_release released;
-          result = run(scenario, options);
-        }
-        return result_to_dict(result);
+        return run_to_dict(scenario, trace_connections, max_memory_bytes, max_events, wall_time_limit_s);
       },
       ::py::arg("scenario"), ::py::arg("trace_connections") = 0, ::py::arg("max_memory_bytes") = 0,
       ::py::arg("max_events") = 0, ::py::arg("wall_time_limit_s") = 0.0,
@@ -31,17 +40,8 @@ void bind_run(::py::module_& m) {
       "run",
       [](const ::py::dict& data, int trace_connections, std::uint64_t max_memory_bytes, std::uint64_t max_events,
          double wall_time_limit_s) {
-        const Scenario scenario = scenario_from_dict(data);
-        const RunOptions options{.trace_connections = trace_connections,
-                                 .max_memory_bytes = max_memory_bytes,
-                                 .max_events = max_events,
-                                 .wall_time_limit_s = wall_time_limit_s};
-        Result result;
-        {
-          ::py::gil_scoped_release released;
-          result = run(scenario, options);
-        }
-        return result_to_dict(result);
+        return run_to_dict(scenario_from_dict(data), trace_connections, max_memory_bytes, max_events,
+                           wall_time_limit_s);
       },
       ::py::arg("scenario"), ::py::arg("trace_connections") = 0, ::py::arg("max_memory_bytes") = 0,
       ::py::arg("max_events") = 0, ::py::arg("wall_time_limit_s") = 0.0,

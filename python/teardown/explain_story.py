@@ -473,8 +473,10 @@ def _how_proxy_closed(s: Scenario, kind: str, abort: Record, backend: str) -> st
     how = _close_how(s, kind)
     rule = RST_RULES["linger-zero"]
     rst = f"close() with SO_LINGER 0 sent RST instead of FIN — rule {rule} (docs/model.md §1)"
-    if s["proxy.nolinger"]:
+    if s["proxy.nolinger"] and facts.close_how(s, "server_nolinger") == "rst":
         return f"option nolinger makes every close of the proxy an RST ({CLOSES}): {rst}."
+    if s["proxy.nolinger"] and how != "rst":
+        how = "linger-risk"  # 2.x nolinger: a close is hard unless the server's FIN was read
     if how == "linger-risk":
         return (
             f"HAProxy {s['proxy.version']} closes it hard unless the server's FIN has already been read "

@@ -22,18 +22,27 @@ namespace {
 // it in the session (SRC v2.6.0 src/mux_h1.c h1_detach -> session_add_conn) and closes it
 // with the linger-risk rule; the purge closes idle pooled connections hard since 2.4
 // (commit 4d1ff11f0); the keep-alive timeout closes the client side with a FIN (LAB-5).
+// "option nolinger" on the server side: 2.x only skips the clean shutdown (SC_FL_NOLINGER,
+// src/backend.c connect_server -> src/stconn.c CO_SHW_SILENT); the close is then hard unless
+// the server's FIN was read, as FD_LINGER_RISK decides (src/fd.c fd_delete; read0 clears it,
+// include/haproxy/connection.h conn_sock_read0). Seen in the random campaign: with nolinger a
+// server connection the backend closed first is closed with a FIN. 1.x is kept at RST
+// (not measured).
 constexpr ProxyVersionRules kRules[] = {
     {ProxyVersion::V1_4, "1.4", ProxyMode::HttpTunnel, HttpReuse::Never, false, false, false, false, false,
-     TunnelOption::Tunnel, false, false, CloseHow::Rst, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin},
+     TunnelOption::Tunnel, false, false, CloseHow::Rst, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin, CloseHow::Rst},
     {ProxyVersion::V1_5, "1.5", ProxyMode::HttpKeepAlive, HttpReuse::Never, true, false, false, false, true,
-     TunnelOption::Tunnel, false, false, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin},
+     TunnelOption::Tunnel, false, false, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin,
+     CloseHow::Rst},
     {ProxyVersion::V1_8, "1.8", ProxyMode::HttpKeepAlive, HttpReuse::Never, true, true, false, false, true,
-     TunnelOption::Tunnel, false, false, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin},
+     TunnelOption::Tunnel, false, false, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin,
+     CloseHow::Rst},
     {ProxyVersion::V2_0, "2.0", ProxyMode::HttpKeepAlive, HttpReuse::Safe, true, true, true, true, true,
      TunnelOption::IgnoredInHtx, true, true, CloseHow::LingerRisk, CloseHow::LingerRisk, CloseHow::Fin,
-     CloseHow::Fin},
+     CloseHow::Fin, CloseHow::LingerRisk},
     {ProxyVersion::V2_6, "2.6", ProxyMode::HttpKeepAlive, HttpReuse::Safe, true, true, true, true, true,
-     TunnelOption::Removed, true, true, CloseHow::LingerRisk, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin},
+     TunnelOption::Removed, true, true, CloseHow::LingerRisk, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin,
+     CloseHow::LingerRisk},
 };
 
 CloseHow pick(CloseHow override_value, CloseHow preset) {
@@ -101,6 +110,7 @@ ProxyTraits resolve_proxy(const ProxyConfig& p) {
   t.server_switch = pick(p.close.server_switch, rules.server_switch);
   t.server_purge = pick(p.close.server_purge, rules.server_purge);
   t.client_leave_server = t.server_switch;
+  t.server_nolinger = rules.server_nolinger;
 
   // Timeout fall-backs (shared/domain section 2).
   const ProxyTimeouts& to = p.timeout;

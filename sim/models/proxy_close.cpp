@@ -33,8 +33,9 @@ void Proxy::close_server(World& w, std::uint32_t c, CloseHow how) {
   ServerConn& k = conns_[c];
   if (k.state == ServerConn::Free) return;
   const EndpointId ep = k.back;
-  // option nolinger: SO_LINGER 0 on every close of that side (CFGHEAD "option nolinger").
-  if (sc_.proxy.nolinger) how = CloseHow::Rst;
+  // option nolinger (CFGHEAD "option nolinger"): per release (proxy_rules.cpp), a hard close
+  // always (1.x), or unless the server's FIN was read (2.x).
+  if (sc_.proxy.nolinger && how != CloseHow::Rst) how = traits_.server_nolinger;
   // 1.5+: a server socket is closed hard unless the server's FIN was already read
   // (commits ad38aceda, 2b57cb8f3; SRC v1.5.0:src/fd.c fd_delete).
   if (how == CloseHow::LingerRisk) how = w.tcp.peer_fin_seen(ep) ? CloseHow::Fin : CloseHow::Rst;

@@ -698,6 +698,9 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--seed", type=int, default=1, metavar="S", help="the random draws' seed (default 1)")
     val.add_argument("--out", default=None, metavar="FILE", help="write the rows (.csv, else JSON lines)")
     val.add_argument("--haproxy", default=None, metavar="PATH", help="the HAProxy binary (default: on PATH)")
+    val.add_argument(
+        "--backend", default=None, choices=("python", "netty"), help="the real backends (default python)"
+    )
     val.set_defaults(command="validate", handler=validate_command)
     return parser
 
@@ -837,6 +840,8 @@ def validate_command(args: argparse.Namespace) -> int:
         argv += ["--out", args.out]
     if args.haproxy:
         argv += ["--haproxy", args.haproxy]
+    if args.backend:
+        argv += ["--backend", args.backend]
     return compare.main(argv)
 
 

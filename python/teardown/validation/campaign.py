@@ -5,7 +5,11 @@ each on the real chain (:func:`.measure.run_once`, ``repeats`` times) and in the
 (:func:`.compare.predict`), and compares the same per-request figures with the same verdict
 rule as the named scenarios (:func:`.compare.compare_harness`). It prints the pass rate per
 metric and the worst misses, each with its draw in one line. The draws are a function of the
-seed alone (``random.Random(seed)``), so a campaign can be run again to the byte.
+seed alone (``random.Random(seed)``), so a campaign can be run again to the byte. With
+``draw(..., stratified=True)`` the choices are stratified instead (every block of k draws takes
+each of a dimension's k values once), so that even 10 draws meet every mode and arrival kind;
+the default keeps the draws that docs/validation.md names. ``python -m
+teardown.validation.campaign`` prints the space.
 
 The space covers what shapes teardown: the HTTP mode, http-reuse, prefer-last-server, the
 balance algorithm, the proxy's timeouts (0.3-3 s, so that idle timeouts fire within a run of a
@@ -13,7 +17,9 @@ few seconds), arrivals (Poisson; on/off bursts whose silences straddle the clien
 timeout; a closed loop whose think times do too), the client pool (size 2-32, an idle evictor
 off or below or above the proxy's timeout, a stale check), the backends (keep-alive;
 close-after-response 0, 1 or 5 ms after writing; their own idle timeout shorter than the
-proxy's), 2-4 servers of 1-4 workers, and nolinger.
+proxy's), 2-4 servers of 1-4 workers, and nolinger. Each real run lasts 3 s (at most 1500
+requests); a closed loop gets more clients, and bursts a higher rate, so that a run has about
+:data:`MIN_REQUESTS` requests or more.
 """
 
 from __future__ import annotations
@@ -30,8 +36,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from teardown.validation import compare as comparing
+from teardown.validation import parse_seconds
 
-__all__ = ["SPACE", "describe", "draw", "run_campaign", "summarise", "format_summary", "write_rows"]
+__all__ = [
+    "SPACE",
+    "classify",
+    "describe",
+    "draw",
+    "run_campaign",
+    "summarise",
+    "format_summary",
+    "with_validation",
+    "write_rows",
+]
+
+# Each draw gets at least this many requests per real run on average (a closed loop more clients,
+# bursts a higher rate), so that a share or a per-request rate has something to stand on.
+MIN_REQUESTS = 60
 
 # The declared space: each dimension, its values (or range) and what it means. draw() reads it.
 SPACE: dict[str, tuple[str, Any]] = {
@@ -71,8 +92,25 @@ def describe() -> str:
     return "\n".join(f"{key:42} {kind}: {values}" for key, (kind, values) in SPACE.items())
 
 
+class _Rng(random.Random):
+    """``random.Random`` whose choices from SPACE are stratified: each run of len(values) draws
+    of a dimension takes every value once, in a random order. A short campaign (CI's 10 draws)
+    then still reaches every mode and arrival kind; a long one has the same marginals."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.strata: dict[str, list[Any]] = {}
+
+    def stratified(self, key: str) -> Any:
+        queue = self.strata.setdefault(key, [])
+        if not queue:
+            values = SPACE[key][1]
+            queue.extend(self.sample(values, len(values)))
+        return queue.pop()
+
+
 def _choice(rng: random.Random, key: str) -> Any:
-    return rng.choice(SPACE[key][1])
+    return rng.stratified(key) if isinstance(rng, _Rng) else rng.choice(SPACE[key][1])
 
 
 def _log_uniform(rng: random.Random, key: str) -> float:
@@ -115,15 +153,13 @@ def _one(rng: random.Random, duration: float) -> dict[str, Any]:
         arrival["rate"] = round(rng.uniform(20, 150), 1)
     elif kind == "onoff":
         # Silences straddle the idle timeout: half shorter, half longer on average.
-        arrival.update(
-            rate=round(rng.uniform(50, 200), 1),
-            on=_seconds(rng.uniform(0.2, 0.8)),
-            off=_seconds(idle * rng.uniform(0.5, 2.0)),
-        )
+        rate, on, off = rng.uniform(50, 200), rng.uniform(0.2, 0.8), idle * rng.uniform(0.5, 2.0)
+        # At least MIN_REQUESTS per run on average (capped at what the real client keeps up with).
+        rate = min(max(rate, MIN_REQUESTS * (on + off) / (on * duration)), 400.0)
+        arrival.update(rate=round(rate, 1), on=_seconds(on), off=_seconds(off))
     else:
-        arrival.update(
-            think_time=_seconds(idle * rng.uniform(0.3, 1.5)), think_dist="exponential", concurrency=1
-        )
+        think = idle * rng.uniform(0.3, 1.5)
+        arrival.update(think_time=_seconds(think), think_dist="exponential", concurrency=1)
     evict = _choice(rng, "clients.pool.idle_evict")
     pool: dict[str, Any] = {"max_size": _integer(rng, "clients.pool.max_size"), "reuse": "lifo"}
     if evict != "off":
@@ -132,7 +168,10 @@ def _one(rng: random.Random, duration: float) -> dict[str, Any]:
         )
         pool["evict_interval"] = "50ms"
     pool["validate_after_inactivity"] = _choice(rng, "clients.pool.validate_after_inactivity")
-    clients = {"count": _integer(rng, "clients.count"), "arrival": arrival, "pool": pool}
+    count = _integer(rng, "clients.count")
+    if kind == "closed":  # at least MIN_REQUESTS per run on average: more clients
+        count = max(count, math.ceil(MIN_REQUESTS * think / duration))
+    clients = {"count": count, "arrival": arrival, "pool": pool}
 
     policy = _choice(rng, "backends.policy")
     backends: dict[str, Any] = {
@@ -155,10 +194,50 @@ def _one(rng: random.Random, duration: float) -> dict[str, Any]:
     }
 
 
-def draw(n: int, seed: int, duration: float = 3.0) -> list[tuple[str, dict[str, Any]]]:
-    """``n`` named harness scenarios from SPACE; the same (n, seed) give the same list."""
-    rng = random.Random(seed)
+def draw(
+    n: int, seed: int, duration: float = 3.0, stratified: bool = False
+) -> list[tuple[str, dict[str, Any]]]:
+    """``n`` named harness scenarios from SPACE; the same (n, seed, stratified) give the same
+    list, and a longer list starts with a shorter one."""
+    rng = _Rng(seed) if stratified else random.Random(seed)
     return [(f"r{seed}-{i:03d}", _one(rng, duration)) for i in range(n)]
+
+
+def _backend_policy(backends: Mapping[str, Any]) -> str:
+    ka = backends["keep_alive"]
+    if ka == "forever":
+        return "keep-alive"
+    if ka == "close-after-response":
+        return f"close-after-response {backends['close_delay']}"
+    return "idle timeout below the proxy's"
+
+
+def classify(harness: Mapping[str, Any]) -> dict[str, Any]:
+    """A draw read back as a point of SPACE (its value for each dimension), so that a test or a
+    reader can check which declared values a campaign reached."""
+    p, c, b = harness["proxy"], harness["clients"], harness["backends"]
+    t, pool = p["timeout"], c["pool"]
+    ka = parse_seconds(t["http_keep_alive"]) if "http_keep_alive" in t else None
+    idle = ka if ka is not None else parse_seconds(t["client"])
+    evict = parse_seconds(pool["idle_evict"]) if "idle_evict" in pool else None
+    return {
+        "proxy.mode": "server-close+pretend" if p.get("pretend_keepalive") else p["mode"],
+        "proxy.http_reuse": p["http_reuse"],
+        "proxy.prefer_last_server": p["prefer_last_server"],
+        "proxy.balance": p["balance"],
+        "proxy.timeout.client": parse_seconds(t["client"]),
+        "proxy.timeout.server": parse_seconds(t["server"]),
+        "proxy.timeout.http_keep_alive": "off" if ka is None else ka,
+        "proxy.nolinger": p["nolinger"],
+        "clients.arrival.kind": c["arrival"]["kind"],
+        "clients.count": c["count"],
+        "clients.pool.max_size": pool["max_size"],
+        "clients.pool.idle_evict": "off" if evict is None else ("below" if evict < idle else "above"),
+        "clients.pool.validate_after_inactivity": pool["validate_after_inactivity"],
+        "backends.policy": _backend_policy(b),
+        "backends.servers": b["servers"],
+        "backends.workers": b["workers"],
+    }
 
 
 def one_line(harness: Mapping[str, Any]) -> str:
@@ -173,12 +252,33 @@ def one_line(harness: Mapping[str, Any]) -> str:
         p["balance"],
         f"client {t['client']} server {t['server']} ka {t.get('http_keep_alive', '-')}",
         "nolinger" if p["nolinger"] else "",
-        f"{c['count']} clients {c['arrival']['kind']}",
+        f"{c['count']} clients {_arrival(c['arrival'])}",
         f"pool {c['pool']['max_size']} evict {c['pool'].get('idle_evict', 'off')}",
         f"check {c['pool']['validate_after_inactivity']}",
-        f"backends {b['servers']}x{b['workers']} {b['keep_alive']} {b.get('close_delay', '')}".rstrip(),
+        f"backends {b['servers']}x{b['workers']} {_backend_line(b)}",
     ]
     return ", ".join(x for x in parts if x)
+
+
+def _arrival(a: Mapping[str, Any]) -> str:
+    if a["kind"] == "poisson":
+        return f"poisson {a['rate']}/s"
+    if a["kind"] == "onoff":
+        return f"onoff {a['rate']}/s on {a['on']} off {a['off']}"
+    return f"closed think {a['think_time']}"
+
+
+def _backend_line(b: Mapping[str, Any]) -> str:
+    if b["keep_alive"] in ("forever", "close-after-response"):
+        return _backend_policy(b)
+    return f"idle timeout {b['keep_alive']}"
+
+
+def with_validation(harness: Mapping[str, Any], **keys: str | None) -> dict[str, Any]:
+    """``harness`` with the given ``validation.<key>`` set (``haproxy``, ``backend``); a key given
+    as None is left as it is. The real run reads them; the simulator ignores them."""
+    extra = {k: v for k, v in keys.items() if v is not None}
+    return {**harness, "validation": {**harness.get("validation", {}), **extra}}
 
 
 def run_campaign(
@@ -187,15 +287,17 @@ def run_campaign(
     repeats: int = 2,
     progress: bool = True,
     haproxy: str | None = None,
+    backend: str | None = None,
+    stratified: bool = False,
 ) -> tuple[list[comparing.Row], dict[str, dict[str, Any]]]:
-    """Every draw measured and predicted: (rows, the draws by name). A draw the harness cannot
+    """Every draw measured and predicted: (rows, the draws by name). ``haproxy`` and ``backend``
+    set ``validation.haproxy`` / ``validation.backend`` in every draw. A draw the harness cannot
     run (HAProxy refuses it, a port is taken) is reported on stderr and left out."""
     rows: list[comparing.Row] = []
-    draws = dict(draw(n, seed))
+    draws = dict(draw(n, seed, stratified=stratified))
     started = time.monotonic()
     for k, (name, harness) in enumerate(draws.items(), 1):
-        if haproxy:
-            harness = {**harness, "validation": {**harness["validation"], "haproxy": haproxy}}
+        harness = with_validation(harness, haproxy=haproxy, backend=backend)
         try:
             rows.extend(comparing.compare_harness(name, harness, repeats))
         except (RuntimeError, TimeoutError, OSError, ValueError) as error:
@@ -264,3 +366,7 @@ def write_rows(rows: list[comparing.Row], draws: Mapping[str, Mapping[str, Any]]
         else:
             for rec in records:
                 f.write(json.dumps(rec) + "\n")
+
+
+if __name__ == "__main__":  # python -m teardown.validation.campaign: print the declared space
+    print(describe())

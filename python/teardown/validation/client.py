@@ -35,7 +35,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -363,26 +363,43 @@ class LoadResult:
                 self.failed += 1
 
 
-def run_poisson(
-    pools: list[ConnectionPool], rate: float, max_requests: int, duration: float, seed: int = 0
+def _open_loop(
+    pools: list[ConnectionPool],
+    arrivals: Iterator[float],
+    max_requests: int,
+    duration: float,
+    rng: random.Random,
 ) -> LoadResult:
-    """Open loop: Poisson arrivals at ``rate``/s over all pools (each request to a random pool)."""
-    rng = random.Random(seed)
+    """Sends a request to a random pool at each arrival time (seconds from the start) before
+    ``duration``, at most ``max_requests``, and waits for them all."""
     result = LoadResult()
     workers = sum(p.config.max_size for p in pools) + 4
     start = time.monotonic()
-    next_at = start
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="client") as ex:
-        while result.started < max_requests:
-            next_at += rng.expovariate(rate)
-            if next_at - start >= duration:
+        for at in arrivals:
+            if result.started >= max_requests or at >= duration:
                 break
-            time.sleep(max(0.0, next_at - time.monotonic()))
+            time.sleep(max(0.0, start + at - time.monotonic()))
             pool = pools[rng.randrange(len(pools))]
             result.started += 1
             ex.submit(lambda p=pool: result.record(execute(p)))
     result.wall = time.monotonic() - start
     return result
+
+
+def run_poisson(
+    pools: list[ConnectionPool], rate: float, max_requests: int, duration: float, seed: int = 0
+) -> LoadResult:
+    """Open loop: Poisson arrivals at ``rate``/s over all pools (each request to a random pool)."""
+    rng = random.Random(seed)
+
+    def arrivals() -> Iterator[float]:
+        at = 0.0
+        while True:
+            at += rng.expovariate(rate)
+            yield at
+
+    return _open_loop(pools, arrivals(), max_requests, duration, rng)
 
 
 def run_onoff(
@@ -398,26 +415,18 @@ def run_onoff(
     periods are exponential with means ``on`` and ``off``, starting "on" with all clients
     together, as the simulator's ``onoff`` arrivals do (clients.arrival.on / off)."""
     rng = random.Random(seed)
-    result = LoadResult()
-    workers = sum(p.config.max_size for p in pools) + 4
-    start = time.monotonic()
-    now = 0.0
-    burst_end = rng.expovariate(1.0 / on)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="client") as ex:
-        while result.started < max_requests:
-            now += rng.expovariate(rate)
-            while now >= burst_end:  # the gap crossed the end of the burst: skip the silence
+
+    def arrivals() -> Iterator[float]:
+        at, burst_end = 0.0, rng.expovariate(1.0 / on)
+        while True:
+            at += rng.expovariate(rate)
+            while at >= burst_end:  # the gap crossed the end of the burst: skip the silence
                 quiet = rng.expovariate(1.0 / off)
-                now = burst_end + quiet + rng.expovariate(rate)
+                at = burst_end + quiet + rng.expovariate(rate)
                 burst_end = burst_end + quiet + rng.expovariate(1.0 / on)
-            if now >= duration:
-                break
-            time.sleep(max(0.0, start + now - time.monotonic()))
-            pool = pools[rng.randrange(len(pools))]
-            result.started += 1
-            ex.submit(lambda p=pool: result.record(execute(p)))
-    result.wall = time.monotonic() - start
-    return result
+            yield at
+
+    return _open_loop(pools, arrivals(), max_requests, duration, rng)
 
 
 def run_closed(

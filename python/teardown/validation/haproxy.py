@@ -1,13 +1,28 @@
 """Run the real HAProxy on 127.0.0.1: write haproxy.cfg, start/stop by PID, read ``show stat``.
 
 The configuration is rendered from the ``proxy`` and ``backends`` tables of a
-scenario dict (same keys as shared/scenario.example.toml). Mapping of ``proxy.mode``:
+scenario dict (same keys as shared/scenario.example.toml), for the version of the
+binary that will run it (:func:`detect_version`, from the first line of ``haproxy -vv``).
+Mapping of ``proxy.mode``:
 
-- ``http-keep-alive`` / ``http-server-close`` / ``httpclose`` -> that ``option``;
+- ``http-keep-alive`` / ``http-server-close`` -> that ``option``;
+- ``httpclose`` -> ``option httpclose`` from 1.9, ``option forceclose`` before: up to 1.8
+  ``httpclose`` is a passive close (it only adds ``Connection: close``) and ``forceclose``
+  is the active one the simulator's mode stands for (doc/configuration.txt at v1.4.0 and
+  v1.8.0, "option httpclose"; at v1.9.0 "option forceclose" is an alias of httpclose);
 - ``http-pretend-keepalive`` -> ``option http-pretend-keepalive`` alone, which on
   2.x changes nothing by itself (CLOSEOPT); add it to a close mode with the extra
   key ``proxy.pretend_keepalive = true`` (e.g. LAB-3: server-close + pretend);
-- ``tcp`` -> ``mode tcp``; ``http-tunnel`` is rejected (removed in 2.5).
+- ``http-tunnel`` -> nothing on 1.4 (its default), ``option http-tunnel`` on 1.5-2.0;
+  refused from 2.1 (gone from the manual; an error from 2.5);
+- ``preset`` -> the version's default: ``option http-keep-alive`` from 1.5, nothing on 1.4;
+- ``tcp`` -> ``mode tcp``.
+
+Keywords a version lacks are left out when the scenario does not ask for them
+(``nbthread`` before 1.8, ``pool-purge-delay`` before 1.9) and refused with a
+``ValueError`` when it does (:data:`SINCE`); ``http_reuse = "never"`` before 1.6 is left
+out, being what those releases do. ``proxy.version``, when set, must name the
+binary's branch (or the simulator preset it maps to, :func:`nearest_preset`).
 
 ``proxy.nolinger`` may be ``false``, ``true`` (defaults section: both sides),
 ``"client"`` (frontend only) or ``"server"`` (backend only).
@@ -16,21 +31,57 @@ scenario dict (same keys as shared/scenario.example.toml). Mapping of ``proxy.mo
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from teardown.validation import parse_seconds
 
-__all__ = ["HAProxy", "find_haproxy", "haproxy_version", "render_config", "free_port"]
+__all__ = [
+    "SIMULATOR_PRESETS",
+    "SINCE",
+    "HAProxy",
+    "HAProxyVersion",
+    "detect_version",
+    "find_haproxy",
+    "haproxy_version",
+    "nearest_preset",
+    "parse_version_line",
+    "render_config",
+    "free_port",
+]
+
+# The first release whose doc/configuration.txt has each keyword (checked at every x.y.0 tag
+# from v1.4.0 to v2.8.0 of the HAProxy repository, and at v1.4.25 / v1.5.16 of the stable trees).
+SINCE: dict[str, tuple[int, int]] = {
+    "option http-keep-alive": (1, 5),
+    "option http-tunnel": (1, 5),
+    "option prefer-last-server": (1, 5),
+    "timeout tunnel": (1, 5),
+    "timeout client-fin": (1, 5),
+    "timeout server-fin": (1, 5),
+    "http-reuse": (1, 6),
+    "nbthread": (1, 8),
+    "pool-purge-delay": (1, 9),
+    "balance random": (1, 9),
+    "retry-on": (2, 0),
+}
+# The last release that documents a keyword: "option http-tunnel" leaves the manual in 2.1
+# (HTX only; an error from 2.5), "option forceclose" in 2.0 (an alias of httpclose in 1.9).
+UNTIL: dict[str, tuple[int, int]] = {"option http-tunnel": (2, 0), "option forceclose": (1, 9)}
+# Releases the simulator has a preset for (teardown._core.proxy_versions() when available).
+SIMULATOR_PRESETS: tuple[str, ...] = ("1.4", "1.5", "1.8", "2.0", "2.6")
 
 _MODE_OPTIONS = {
     "http-keep-alive": "option http-keep-alive",
@@ -38,6 +89,48 @@ _MODE_OPTIONS = {
     "httpclose": "option httpclose",
     "http-pretend-keepalive": "option http-pretend-keepalive",
 }
+_VERSION_LINE = re.compile(r"^HA-?Proxy version (\S+)")
+
+
+@dataclass(frozen=True)
+class HAProxyVersion:
+    """What ``haproxy -vv`` says about a binary: its first line and the release in it."""
+
+    line: str  # e.g. "HAProxy version 2.6.12-1+deb12u4 2023/12/19 - https://haproxy.org/"
+    release: str  # e.g. "2.6.12-1+deb12u4"
+    branch: tuple[int, int]  # e.g. (2, 6)
+
+    @property
+    def major_minor(self) -> str:
+        """The branch as text, e.g. ``"2.6"``."""
+        return f"{self.branch[0]}.{self.branch[1]}"
+
+    def has(self, keyword: str) -> bool:
+        """Whether this release's manual documents ``keyword`` (:data:`SINCE`, :data:`UNTIL`)."""
+        return SINCE.get(keyword, (0, 0)) <= self.branch <= UNTIL.get(keyword, (99, 99))
+
+
+def parse_version_line(text: str) -> HAProxyVersion | None:
+    """The version of the first ``HAProxy version ...`` (or 1.x ``HA-Proxy version ...``) line."""
+    for raw in text.splitlines():
+        line = raw.strip()
+        match = _VERSION_LINE.match(line)
+        if match:
+            nums = re.match(r"(\d+)\.(\d+)", match.group(1))
+            if nums:
+                return HAProxyVersion(line, match.group(1), (int(nums.group(1)), int(nums.group(2))))
+    return None
+
+
+def as_version(value: HAProxyVersion | str | tuple[int, int]) -> HAProxyVersion:
+    """A :class:`HAProxyVersion` from one, a release text ("1.5.16") or a branch tuple."""
+    if isinstance(value, HAProxyVersion):
+        return value
+    text = value if isinstance(value, str) else f"{value[0]}.{value[1]}"
+    parsed = parse_version_line(f"HAProxy version {text}")
+    if parsed is None:
+        raise ValueError(f"not an HAProxy version: {value!r}")
+    return parsed
 
 
 def find_haproxy() -> str | None:
@@ -46,15 +139,43 @@ def find_haproxy() -> str | None:
     return shutil.which("haproxy", path=path)
 
 
-def haproxy_version(binary: str | None = None) -> str | None:
-    """Version string reported by ``haproxy -v`` (e.g. ``"2.6.12-1+deb12u4"``), or ``None``."""
-    binary = binary or find_haproxy()
-    if not binary:
+@functools.lru_cache(maxsize=16)
+def _detect(binary: str, mtime: float) -> HAProxyVersion | None:
+    """``-vv`` of one binary (cached per path and modification time: it never changes under us)."""
+    try:
+        run = subprocess.run([binary, "-vv"], capture_output=True, text=True, timeout=10)
+    except OSError:
         return None
-    out = subprocess.run([binary, "-v"], capture_output=True, text=True, timeout=10).stdout
-    first = out.splitlines()[0] if out else ""
-    parts = first.split()
-    return parts[2] if len(parts) > 2 and parts[0] == "HAProxy" else None
+    return parse_version_line(run.stdout + "\n" + run.stderr)
+
+
+def detect_version(binary: str | None = None) -> HAProxyVersion | None:
+    """The version of ``binary`` (default :func:`find_haproxy`) from ``-vv``, or ``None``."""
+    binary = binary or find_haproxy()
+    if not binary or not os.path.exists(binary):
+        return None
+    return _detect(os.path.realpath(binary), os.path.getmtime(binary))
+
+
+def haproxy_version(binary: str | None = None) -> str | None:
+    """Release reported by the binary (e.g. ``"2.6.12-1+deb12u4"``, ``"1.4.25"``), or ``None``."""
+    version = detect_version(binary)
+    return version.release if version else None
+
+
+def nearest_preset(
+    branch: tuple[int, int] | HAProxyVersion, presets: Iterable[str] = SIMULATOR_PRESETS
+) -> str:
+    """The newest simulator preset not newer than ``branch`` (the oldest preset if all are newer).
+
+    A release between presets behaves as the last preset before it as far as the model goes:
+    the presets are the releases where a modelled rule changed (sim/config/proxy_rules.cpp).
+    """
+    if isinstance(branch, HAProxyVersion):
+        branch = branch.branch
+    keyed = sorted((as_version(p).branch, p) for p in presets)
+    older = [p for b, p in keyed if b <= branch]
+    return older[-1] if older else keyed[0][1]
 
 
 def free_port() -> int:
@@ -72,29 +193,74 @@ def _ms(value: object) -> str | None:
     return f"{max(1, math.ceil(seconds * 1000))}ms"
 
 
+def _need(version: HAProxyVersion, keyword: str, key: str) -> None:
+    """Refuse a scenario key that needs ``keyword`` when this release has no such keyword."""
+    if not version.has(keyword):
+        since, until = SINCE.get(keyword), UNTIL.get(keyword)
+        when = f"from {since[0]}.{since[1]}" if since and version.branch < since else ""
+        if until and version.branch > until:
+            when = f"up to {until[0]}.{until[1]}"
+        raise ValueError(
+            f"{key}: HAProxy {version.release} has no '{keyword}' ({when}); this scenario cannot be "
+            "measured with this binary"
+        )
+
+
+def _check_version_key(proxy: Mapping[str, Any], version: HAProxyVersion) -> None:
+    """``proxy.version``, when set, must be the binary's branch or the preset that stands for it."""
+    wanted = str(proxy.get("version", "preset"))
+    if wanted in ("preset", version.major_minor, nearest_preset(version)):
+        return
+    raise ValueError(
+        f"proxy.version: the scenario asks for {wanted!r} but the binary is HAProxy {version.release}"
+    )
+
+
+def _mode_lines(mode: str, proxy: Mapping[str, Any], version: HAProxyVersion) -> list[str]:
+    """The connection-mode options of the defaults section for this release (module docstring)."""
+    if mode == "preset":
+        return ["option http-keep-alive"] if version.has("option http-keep-alive") else []
+    if mode == "http-tunnel":
+        if version.branch < (1, 5):
+            lines = []  # 1.4's default: only the first request and response are analysed
+        else:
+            _need(version, "option http-tunnel", "proxy.mode")
+            lines = ["option http-tunnel"]
+    elif mode == "httpclose" and version.has("option forceclose") and version.branch < (1, 9):
+        lines = ["option forceclose"]
+    elif mode == "http-keep-alive":
+        _need(version, "option http-keep-alive", "proxy.mode")
+        lines = [_MODE_OPTIONS[mode]]
+    else:
+        lines = [_MODE_OPTIONS[mode]]
+    if proxy.get("pretend_keepalive", False) and mode != "http-pretend-keepalive":
+        lines.append("option http-pretend-keepalive")
+    return lines
+
+
 def render_config(
     scenario: Mapping[str, Any],
     frontend_port: int,
     backend_ports: Sequence[int],
     stats_socket: str,
+    version: HAProxyVersion | str | tuple[int, int] = (2, 6),
 ) -> str:
     """Return haproxy.cfg text for ``scenario`` (keys as in scenario.example.toml).
 
     One frontend on 127.0.0.1:``frontend_port``, one backend with a server per
-    entry of ``backend_ports``, ``nbthread 1``, an admin stats socket at
-    ``stats_socket``. Raises ``ValueError`` for settings 2.6 does not have.
+    entry of ``backend_ports``, one thread, an admin stats socket at ``stats_socket``
+    (made absolute: 1.x resolves a relative one against its chroot-less cwd at start only).
+    ``version`` is the binary's (:func:`detect_version`); raises ``ValueError`` for a
+    setting that release cannot express.
     """
+    ver = as_version(version)
     proxy: Mapping[str, Any] = scenario.get("proxy", {})
     backends: Mapping[str, Any] = scenario.get("backends", {})
     timeouts: Mapping[str, Any] = proxy.get("timeout", {})
-    version = str(proxy.get("version", "2.6"))
-    if version not in ("2.6", "preset"):
-        raise ValueError(f"proxy.version: only the installed 2.6 can be measured, got {version!r}")
-    mode = str(proxy.get("mode", "http-keep-alive"))
-    if mode == "preset":
-        mode = "http-keep-alive"
-    if mode != "tcp" and mode not in _MODE_OPTIONS:
-        raise ValueError(f"proxy.mode: {mode!r} is not available in HAProxy 2.6")
+    _check_version_key(proxy, ver)
+    mode = str(proxy.get("mode", "preset"))
+    if mode != "tcp" and mode not in (*_MODE_OPTIONS, "preset", "http-tunnel"):
+        raise ValueError(f"proxy.mode: {mode!r} is not an HAProxy connection mode")
     nolinger = proxy.get("nolinger", False)
     if nolinger not in (False, True, "client", "server", "both"):
         raise ValueError(f"proxy.nolinger: expected a bool, 'client' or 'server', got {nolinger!r}")
@@ -113,11 +279,11 @@ def render_config(
     ):
         value = _ms(timeouts.get(key, "60s" if key in ("client", "server") else "off"))
         if value is not None and not (mode == "tcp" and key.startswith("http_")):
-            defaults.append(f"timeout {key.replace('_', '-')} {value}")
+            keyword = f"timeout {key.replace('_', '-')}"
+            _need(ver, keyword, f"proxy.timeout.{key}")
+            defaults.append(f"{keyword} {value}")
     if mode != "tcp":
-        defaults.append(_MODE_OPTIONS[mode])
-        if proxy.get("pretend_keepalive", False) and mode != "http-pretend-keepalive":
-            defaults.append("option http-pretend-keepalive")
+        defaults.extend(_mode_lines(mode, proxy, ver))
     if nolinger in (True, "both"):
         defaults.append("option nolinger")
     if proxy.get("abortonclose", False):
@@ -127,6 +293,7 @@ def render_config(
     defaults.append(f"retries {int(proxy.get('retries', 3))}")
     retry_on = list(proxy.get("retry_on", ["conn-failure"]))
     if retry_on != ["conn-failure"] and mode != "tcp":
+        _need(ver, "retry-on", "proxy.retry_on")
         defaults.append("retry-on " + " ".join(retry_on))
 
     frontend = [f"bind 127.0.0.1:{frontend_port}", f"maxconn {int(proxy.get('maxconn', 2000))}"]
@@ -136,24 +303,33 @@ def render_config(
 
     balance = str(proxy.get("balance", "roundrobin"))
     if balance == "random":
+        _need(ver, "balance random", "proxy.balance")
         balance = f"random({int(proxy.get('random_draws', 2))})"
     backend = [f"balance {balance}"]
     if proxy.get("prefer_last_server", False):
+        _need(ver, "option prefer-last-server", "proxy.prefer_last_server")
         backend.append("option prefer-last-server")
     reuse = str(proxy.get("http_reuse", "preset"))
-    if reuse != "preset" and mode != "tcp":
-        backend.append(f"http-reuse {reuse}")
+    # Before 1.6 a server connection is never shared: "never" is what they do, unsaid.
+    if reuse not in ("preset", "never") or (reuse == "never" and ver.has("http-reuse")):
+        if mode != "tcp":
+            _need(ver, "http-reuse", "proxy.http_reuse")
+            backend.append(f"http-reuse {reuse}")
     if nolinger == "server":
         backend.append("option nolinger")
 
     server_opts: list[str] = []
     check: Mapping[str, Any] = backends.get("health_check", {})
-    if check.get("enabled", True):
+    checked = bool(check.get("enabled", True))
+    if checked:
+        # "check" itself goes on each server line: 1.x's default-server takes only its settings.
         server_opts.append(
-            f"check inter {_ms(check.get('interval', '2s'))} rise {int(check.get('rise', 2))} "
+            f"inter {_ms(check.get('interval', '2s'))} rise {int(check.get('rise', 2))} "
             f"fall {int(check.get('fall', 3))}"
         )
-    purge = _ms(proxy.get("pool_purge_delay", "5s"))
+    if "pool_purge_delay" in proxy:
+        _need(ver, "pool-purge-delay", "proxy.pool_purge_delay")
+    purge = _ms(proxy.get("pool_purge_delay", "5s")) if ver.has("pool-purge-delay") else None
     if purge and mode != "tcp":
         server_opts.append(f"pool-purge-delay {purge}")
     if int(backends.get("maxconn", 0)) > 0:
@@ -167,12 +343,13 @@ def render_config(
     if len(weights) != len(backend_ports):
         raise ValueError("backends.weights: need one weight per server")
     for i, (port, weight) in enumerate(zip(backend_ports, weights, strict=True)):
-        backend.append(f"server s{i} 127.0.0.1:{port} weight {int(weight)}")
+        backend.append(f"server s{i} 127.0.0.1:{port} weight {int(weight)}" + (" check" if checked else ""))
 
     def section(title: str, lines: list[str]) -> str:
         return title + "\n" + "".join(f"    {line}\n" for line in lines)
 
-    global_lines = ["nbthread 1", "maxconn 8192", f"stats socket {stats_socket} mode 600 level admin"]
+    global_lines = ["nbthread 1"] if ver.has("nbthread") else []
+    global_lines += ["maxconn 8192", f"stats socket {os.path.abspath(stats_socket)} mode 600 level admin"]
     return "\n".join(
         [
             section("global", global_lines),
@@ -202,6 +379,14 @@ class HAProxy:
         self.config_text = config_text
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: Any = None
+
+    @property
+    def version(self) -> HAProxyVersion:
+        """The binary's version (``-vv``); config rendering and the simulator's preset follow it."""
+        found = detect_version(self.binary)
+        if found is None:
+            raise RuntimeError(f"{self.binary} -vv printed no 'HAProxy version' line")
+        return found
 
     @property
     def pid(self) -> int | None:

@@ -68,6 +68,7 @@ from teardown.validation.client import (
     run_poisson,
 )
 from teardown.validation.haproxy import HAProxy, free_port, render_config
+from teardown.validation.netty import NettyCluster
 
 __all__ = ["DEFAULTS", "SCENARIOS", "merge", "restart_windows", "run_once", "measure", "main"]
 
@@ -97,7 +98,7 @@ DEFAULTS: dict[str, Any] = {
         },
     },
     "proxy": {
-        "version": "2.6",
+        # No "version": the binary's own (haproxy.detect_version); compare maps it to a preset.
         "mode": "http-keep-alive",
         "balance": "roundrobin",
         "timeout": {"client": "10s", "server": "10s", "connect": "2s"},
@@ -258,9 +259,15 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
     sc = merge(DEFAULTS, scenario)
     v, c = sc["validation"], sc["clients"]
     duration = parse_seconds(v["duration"]) or 4.0
-    cluster = BackendCluster(
-        int(sc["backends"]["servers"]), _backend_policy(sc), int(sc["backends"]["workers"]), seed=seed
-    )
+    cluster: BackendCluster | NettyCluster
+    if v.get("backend", "python") == "netty":  # the real Netty 4 server (teardown.validation.netty)
+        cluster = NettyCluster.from_scenario(sc, seed=seed)
+    elif v.get("backend", "python") == "python":
+        cluster = BackendCluster(
+            int(sc["backends"]["servers"]), _backend_policy(sc), int(sc["backends"]["workers"]), seed=seed
+        )
+    else:
+        raise ValueError(f"validation.backend: {v['backend']!r} is not one of 'python', 'netty'")
     haproxy: HAProxy | None = None
     timers: list[Any] = []
     pools: list[ConnectionPool] = []
@@ -270,9 +277,7 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
     try:
         cluster.start()
         port, haproxy = _start_haproxy(sc, cluster.ports)
-        if v.get("capture", True) and wire.available() is None:
-            capture = wire.Capture([port, *cluster.ports])
-            capture.start()
+        capture = wire.start([port, *cluster.ports], enabled=bool(v.get("capture", True)))
         stats = ClientStats()
         cfg = _client_config(sc, port)
         pools = [ConnectionPool(cfg, stats) for _ in range(int(c["count"]))]
@@ -391,7 +396,7 @@ def _start_haproxy(sc: Mapping[str, Any], backend_ports: list[int], attempts: in
     binary = sc["validation"].get("haproxy") or None  # --haproxy PATH; default: the installed one
     for attempt in range(attempts):
         port, haproxy = free_port(), HAProxy(binary=binary)
-        haproxy.config_text = render_config(sc, port, backend_ports, haproxy.socket_path)
+        haproxy.config_text = render_config(sc, port, backend_ports, haproxy.socket_path, haproxy.version)
         try:
             haproxy.start()
             haproxy.wait_servers_up()

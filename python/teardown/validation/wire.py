@@ -13,13 +13,27 @@ counts, the way the simulator's ``rst.*`` and ``connections.server_side.closed_*
 - Per server connection that carried a request and that the proxy closed in the window:
   ``wire.server_conn.closed_hard`` when the proxy's first closing segment was an RST (its
   close with SO_LINGER 0), ``wire.server_conn.closed_fin`` when it was a FIN, and
-  ``wire.server_conn.backend_first`` when the backend's FIN or RST came before the proxy's.
-- For responses after which the backend closed: the gap between the response's last data
-  segment and the backend's FIN, ``wire.backend.fin_gap_us_p50`` / ``_mean`` / ``_p90``
-  (0 when the FIN rode on the data), and ``wire.backend.fin_with_data`` (their count).
+  ``wire.server_conn.backend_first`` when the backend's FIN or RST came before the proxy's;
+  ``wire.server_conn.hard_after_backend_fin`` of those closed hard although the backend's FIN
+  was on the wire first (the proxy had not read it when it closed).
+- For a backend that closes right after writing (close-after-response; meaningless for a
+  keep-alive backend, whose FIN follows an idle timeout): the gap between the backend's last
+  data segment and its FIN, when that FIN came before the proxy's close,
+  ``wire.backend.fin_gap_us_p50`` / ``_mean`` / ``_p90`` (0 when the FIN rode on the data;
+  ``wire.backend.fin_with_data`` counts those). These gaps are *censored*: when the proxy's RST
+  arrives first the backend sends no FIN at all, so the long gaps are missing and the observed
+  quantiles are too small. ``wire.backend.fin_gap_censored`` counts those connections (their
+  lower bound is the proxy's close after the data) and ``wire.backend.fin_gap_km_us_p50`` /
+  ``_p90`` are Kaplan-Meier quantiles over both (absent when the censoring leaves them unknown).
+- ``wire.server_conn.close_lag_us_p50`` / ``_p90``: from the backend's last data segment to
+  the proxy's closing segment, on the connections the proxy closed: when the proxy acts on the
+  response (its "read instant", against which the backend's FIN races).
 
-Missing tools make the capture a no-op: :func:`available` says why, and no ``wire.*`` metric
-is produced.
+Robust by construction: missing tools, a capture that does not start or a file that does not
+read make the capture a no-op with one line on stderr (:func:`start`, :func:`analyse`) and no
+``wire.*`` metric; dumpcap is always stopped (SIGTERM, then SIGKILL, each wait bounded) and its
+temporary directory removed (:meth:`Capture.close`). Packets the kernel or dumpcap dropped are
+reported as ``wire.dropped`` (then the counts are lower bounds).
 """
 
 from __future__ import annotations
@@ -27,17 +41,19 @@ from __future__ import annotations
 import bisect
 import math
 import os
+import re
 import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Capture", "Segment", "analyse", "available", "read_segments", "summarise_segments"]
+__all__ = ["Capture", "Segment", "analyse", "available", "read_segments", "start", "summarise_segments"]
 
 _FIN, _SYN, _RST = 0x01, 0x02, 0x04
 
@@ -51,6 +67,36 @@ def available() -> str | None:
     return None
 
 
+_warned: set[str] = set()
+
+
+def _warn(reason: str) -> None:
+    """One line on stderr per distinct reason: a run without a capture still measures the rest."""
+    if reason not in _warned:
+        _warned.add(reason)
+        print(f"teardown.validation.wire: no wire-level counts: {reason}", file=sys.stderr)
+
+
+def start(ports: Iterable[int], enabled: bool = True) -> Capture | None:
+    """A running capture of ``ports`` on lo, or None (with a one-line warning) when none can run.
+
+    The caller must :meth:`Capture.close` what it gets, in a ``finally``."""
+    if not enabled:
+        return None
+    why = available()
+    if why is not None:
+        _warn(why)
+        return None
+    capture = Capture(ports)
+    try:
+        capture.start()
+    except (OSError, RuntimeError, TimeoutError) as e:
+        capture.close()
+        _warn(f"dumpcap did not start ({e})")
+        return None
+    return capture
+
+
 class Capture:
     """``dumpcap`` on ``lo`` for the given ports, into a temporary file; always stop it."""
 
@@ -60,6 +106,7 @@ class Capture:
         self.dir = tempfile.mkdtemp(prefix="teardown-wire-")
         self.path = os.path.join(self.dir, "lo.pcapng")
         self.proc: subprocess.Popen[bytes] | None = None
+        self.messages = b""  # dumpcap's stderr: "Capturing on", then its drop counts
 
     def start(self, timeout: float = 10.0) -> None:
         """Start capturing; returns once dumpcap says it is capturing."""
@@ -72,15 +119,15 @@ class Capture:
         deadline = time.monotonic() + timeout
         assert self.proc.stderr is not None
         os.set_blocking(self.proc.stderr.fileno(), False)
-        seen = b""
         while time.monotonic() < deadline:
-            chunk = self.proc.stderr.read() or b""
-            seen += chunk
-            if b"Capturing on" in seen or (os.path.exists(self.path) and os.path.getsize(self.path) > 0):
+            self.messages += self.proc.stderr.read() or b""
+            if b"Capturing on" in self.messages or (
+                os.path.exists(self.path) and os.path.getsize(self.path) > 0
+            ):
                 time.sleep(0.05)  # the filter is compiled and attached by now
                 return
             if self.proc.poll() is not None:
-                raise RuntimeError(f"dumpcap exited: {seen.decode(errors='replace').strip()}")
+                raise RuntimeError(f"dumpcap exited: {self.messages.decode(errors='replace').strip()}")
             time.sleep(0.02)
         self.stop()
         raise TimeoutError("dumpcap did not start capturing")
@@ -95,6 +142,18 @@ class Capture:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=5)
+        if self.proc.stderr is not None:
+            try:
+                self.messages += self.proc.stderr.read() or b""
+            except OSError:
+                pass
+            self.proc.stderr.close()
+
+    def dropped(self) -> int:
+        """Packets lost by the kernel or dumpcap, from dumpcap's last words (0 if it did not say)."""
+        text = self.messages.decode(errors="replace")
+        match = re.search(r"received/dropped on interface '.*?': *\d+/(\d+)", text)
+        return int(match.group(1)) if match else 0
 
     def close(self) -> None:
         """Stop and remove the capture file."""
@@ -203,8 +262,10 @@ def summarise_segments(
         elif s.src in backend_ports:
             m["wire.rst.backend_to_proxy"] += 1
 
-    hard = fin = backend_first = 0
-    gaps: list[float] = []
+    hard = fin = backend_first = hard_after_fin = 0
+    gaps: list[float] = []  # backend FIN after its last data, before the proxy's close (us)
+    censored: list[float] = []  # no backend FIN before the proxy's close: gap > this (us)
+    lags: list[float] = []  # the proxy's close after the backend's last data (us)
     with_data = 0
     for stream, conn in by_stream.items():
         if stream in checks:
@@ -215,35 +276,45 @@ def summarise_segments(
         backend_close = next(
             (s for s in conn.segments if s.src in backend_ports and s.flags & (_FIN | _RST)), None
         )
+        first = backend_close is not None and (proxy_close is None or backend_close.time < proxy_close.time)
         if proxy_close is not None and start <= proxy_close.time <= end:
             if proxy_close.flags & _RST:
                 hard += 1
+                hard_after_fin += bool(first and backend_close is not None and backend_close.flags & _FIN)
             else:
                 fin += 1
-            if backend_close is not None and backend_close.time < proxy_close.time:
-                backend_first += 1
-        # The backend's FIN after its last response: how long after the data it left.
-        if backend_close is not None and backend_close.flags & _FIN and start <= backend_close.time <= end:
+            backend_first += first
+            data = _last_data(conn.segments, backend_ports, proxy_close.time)
+            if data is not None:
+                lags.append((proxy_close.time - data) * 1e6)
+                if not first:
+                    censored.append((proxy_close.time - data) * 1e6)
+        # The backend's own FIN after its last response (not its answer to the proxy's close).
+        if first and backend_close is not None and backend_close.flags & _FIN:
+            if not start <= backend_close.time <= end:
+                continue
             if backend_close.length > 0:
                 with_data += 1
                 gaps.append(0.0)
             else:
-                data = [
-                    s
-                    for s in conn.segments
-                    if s.src in backend_ports and s.length > 0 and s.time <= backend_close.time
-                ]
-                if data:
-                    gaps.append((backend_close.time - data[-1].time) * 1e6)
+                data = _last_data(conn.segments, backend_ports, backend_close.time)
+                if data is not None:
+                    gaps.append((backend_close.time - data) * 1e6)
     m["wire.server_conn.closed_hard"] = hard
     m["wire.server_conn.closed_fin"] = fin
     m["wire.server_conn.backend_first"] = backend_first
+    m["wire.server_conn.hard_after_backend_fin"] = hard_after_fin
     m["wire.backend.fin_with_data"] = with_data
+    m["wire.backend.fin_gap_censored"] = len(censored)
     if gaps:
-        gaps.sort()
-        m["wire.backend.fin_gap_us_p50"] = statistics.median(gaps)
+        m["wire.backend.fin_gap_us_p50"] = _quantile(gaps, 0.5)
         m["wire.backend.fin_gap_us_mean"] = statistics.fmean(gaps)
-        m["wire.backend.fin_gap_us_p90"] = gaps[min(len(gaps) - 1, math.floor(0.9 * len(gaps)))]
+        m["wire.backend.fin_gap_us_p90"] = _quantile(gaps, 0.9)
+        for q, value in kaplan_meier_quantiles(gaps, censored, (0.5, 0.9)).items():
+            m[f"wire.backend.fin_gap_km_us_p{round(q * 100)}"] = value
+    if lags:
+        m["wire.server_conn.close_lag_us_p50"] = _quantile(lags, 0.5)
+        m["wire.server_conn.close_lag_us_p90"] = _quantile(lags, 0.9)
     # The proxy's reaction time: from a message's arrival to the proxy sending it on (the
     # simulator's proxy.processing_time), matched to the next payload the other way.
     window = [s for s in segments if start <= s.time <= end and s.length > 0]
@@ -264,9 +335,59 @@ def summarise_segments(
     return m
 
 
+def _last_data(segments: Sequence[Segment], backend_ports: set[int], before: float) -> float | None:
+    """The time of the backend's last payload segment at or before ``before``, if any."""
+    times = [s.time for s in segments if s.src in backend_ports and s.length > 0 and s.time <= before]
+    return times[-1] if times else None
+
+
+def _quantile(xs: Sequence[float], q: float) -> float:
+    """The q-quantile of ``xs`` (the median interpolated, others the lower order statistic)."""
+    ordered = sorted(xs)
+    if q == 0.5:
+        return statistics.median(ordered)
+    return ordered[min(len(ordered) - 1, math.floor(q * len(ordered)))]
+
+
+def kaplan_meier_quantiles(
+    observed: Sequence[float], censored: Sequence[float], quantiles: Sequence[float]
+) -> dict[float, float]:
+    """Quantiles of a duration from exact values and lower bounds (right-censored), Kaplan-Meier.
+
+    Needed for the backend's data-to-FIN gap: a FIN that the proxy's RST overtook is never sent,
+    so the long gaps are only known to exceed the proxy's close. A quantile that the estimate
+    never reaches (too much censoring beyond the last exact value) is left out."""
+    events = sorted([(x, 1) for x in observed] + [(x, 0) for x in censored])
+    at_risk, survival, out, i = len(events), 1.0, {}, 0
+    while i < len(events):
+        t, died, left = events[i][0], 0, 0
+        while i < len(events) and events[i][0] == t:
+            died += events[i][1]
+            left += 1
+            i += 1
+        if died:
+            survival *= 1.0 - died / at_risk
+            for q in quantiles:
+                if q not in out and 1.0 - survival >= q - 1e-12:
+                    out[q] = t
+        at_risk -= left
+    return out
+
+
 def analyse(
     capture: Capture, frontend: int, backends: Iterable[int], start: float, end: float
 ) -> dict[str, float]:
-    """Stop ``capture`` and return the ``wire.*`` metrics of its segments in [start, end]."""
+    """Stop ``capture`` and return the ``wire.*`` metrics of its segments in [start, end]; no
+    metric (and one line on stderr) when the capture cannot be read."""
     capture.stop()
-    return summarise_segments(read_segments(capture.path), frontend, backends, start, end)
+    try:
+        segments = read_segments(capture.path)
+    except (OSError, ValueError, subprocess.SubprocessError) as e:
+        _warn(f"tshark could not read the capture ({e})")
+        return {}
+    m = summarise_segments(segments, frontend, backends, start, end)
+    dropped = capture.dropped()
+    m["wire.dropped"] = dropped
+    if dropped:
+        _warn(f"the capture dropped {dropped} packets: the wire counts are lower bounds")
+    return m

@@ -68,6 +68,7 @@ from teardown.validation.client import (
     run_poisson,
 )
 from teardown.validation.haproxy import HAProxy, free_port, render_config
+from teardown.validation.netty import NettyCluster
 
 __all__ = ["DEFAULTS", "SCENARIOS", "merge", "restart_windows", "run_once", "measure", "main"]
 
@@ -258,12 +259,15 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
     sc = merge(DEFAULTS, scenario)
     v, c = sc["validation"], sc["clients"]
     duration = parse_seconds(v["duration"]) or 4.0
-    if v.get("backend", "python") != "python":
-        # The Netty backend (issue 16) is not part of the harness yet: never run another silently.
-        raise ValueError(f"validation.backend: {v['backend']!r} is not available; the harness has 'python'")
-    cluster = BackendCluster(
-        int(sc["backends"]["servers"]), _backend_policy(sc), int(sc["backends"]["workers"]), seed=seed
-    )
+    cluster: BackendCluster | NettyCluster
+    if v.get("backend", "python") == "netty":  # the real Netty 4 server (teardown.validation.netty)
+        cluster = NettyCluster.from_scenario(sc, seed=seed)
+    elif v.get("backend", "python") == "python":
+        cluster = BackendCluster(
+            int(sc["backends"]["servers"]), _backend_policy(sc), int(sc["backends"]["workers"]), seed=seed
+        )
+    else:
+        raise ValueError(f"validation.backend: {v['backend']!r} is not one of 'python', 'netty'")
     haproxy: HAProxy | None = None
     timers: list[Any] = []
     pools: list[ConnectionPool] = []

@@ -345,8 +345,6 @@ def main(argv: list[str] | None = None) -> int:
         "--backend", default=None, choices=BACKENDS, help="the real backends (default python)"
     )
     args = parser.parse_args(argv)
-    if args.backend not in (None, "python"):
-        return _bad(f"--backend {args.backend}: not available yet; the harness runs the Python backends")
     if args.repeats is not None and args.repeats < 1:
         return _bad(f"--repeats: expected a whole number >= 1, got {args.repeats}")
     if args.haproxy is not None and not os.access(args.haproxy, os.X_OK):

@@ -136,6 +136,7 @@ struct ArrivalConfig {
   Time off = 55 * kSecond;                  // onoff: mean idle gap (exponential); default 55s
   Time think_time = 1 * kSecond;            // closed: mean think time between requests of a client; default 1s
   int concurrency = 1;                      // closed: outstanding requests per client; default 1
+  Time until = kNever;                      // no request starts later (simulated time, warm-up included); default off
   friend bool operator==(const ArrivalConfig&, const ArrivalConfig&) = default;
 };
 
@@ -163,6 +164,7 @@ struct ClientsConfig {
   int retries = 0;                    // retries of a request that failed on a reused connection; default 0
   std::int64_t request_size = 512;    // request bytes; default 512
   std::int64_t response_size = 2048;  // response bytes; default 2048
+  Time reaction_time = 50 * kMicrosecond;  // from reading a response that ends the connection to close(); default 50us
   ArrivalConfig arrival;              // [clients.arrival]
   PoolConfig pool;                    // [clients.pool]
   LongLivedConfig long_lived;         // [clients.long_lived]

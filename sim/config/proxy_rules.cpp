@@ -112,15 +112,22 @@ ProxyTraits resolve_proxy(const ProxyConfig& p) {
   t.client_leave_server = t.server_switch;
   t.server_nolinger = rules.server_nolinger;
 
-  // Timeout fall-backs (shared/domain section 2).
+  // Timeout fall-backs (shared/domain section 2). "timeout client" still applies beneath the
+  // HTTP timeouts (CFGHEAD "timeout http-keep-alive": "at the lower level"): an idle client
+  // connection expires at the earlier of the two (SRC v2.6.0:src/mux_h1.c h1_refresh_timeout,
+  // the connection's timeout, then tick_first with h1_set_idle_expiration's idle_exp).
   const ProxyTimeouts& to = p.timeout;
-  t.first_request_timeout = to.http_request != kNever ? to.http_request : to.client;
-  if (to.http_keep_alive != kNever) {
+  const bool request_first = to.http_request != kNever && to.http_request < to.client;
+  t.first_request_timeout = request_first ? to.http_request : to.client;
+  if (to.http_keep_alive != kNever && to.http_keep_alive < to.client) {
     t.keep_alive_timeout = to.http_keep_alive;
     t.keep_alive_timer = "http-keep-alive";
+  } else if (to.http_keep_alive != kNever) {
+    t.keep_alive_timeout = to.client;
+    t.keep_alive_timer = "client";
   } else {
     t.keep_alive_timeout = t.first_request_timeout;
-    t.keep_alive_timer = to.http_request != kNever ? "http-request" : (to.client != kNever ? "client" : "");
+    t.keep_alive_timer = request_first ? "http-request" : (to.client != kNever ? "client" : "");
   }
   if (to.tunnel != kNever) {
     t.tunnel_timeout = to.tunnel;

@@ -42,6 +42,7 @@ void describe(V& v, S& s) {
   v.duration("off", s.off);
   v.duration("think_time", s.think_time);
   v.integer("concurrency", s.concurrency);
+  v.duration("until", s.until);
 }
 
 template <typename V, Is<PoolConfig> S>
@@ -66,6 +67,7 @@ void describe(V& v, S& s) {
   v.integer("retries", s.retries);
   v.integer("request_size", s.request_size);
   v.integer("response_size", s.response_size);
+  v.duration("reaction_time", s.reaction_time);
   v.table("arrival", s.arrival);
   v.table("pool", s.pool);
   v.table("long_lived", s.long_lived);

@@ -109,6 +109,7 @@ void check_clients(const ClientsConfig& clients, Checks& c) {
   constexpr std::int64_t kMaxBytes = std::numeric_limits<std::int32_t>::max();
   c.at_most<std::int64_t>("clients.request_size", clients.request_size, kMaxBytes, "bytes of one request");
   c.at_most<std::int64_t>("clients.response_size", clients.response_size, kMaxBytes, "bytes of one response");
+  c.non_negative_time("clients.reaction_time", clients.reaction_time);
   // Ids of clients and their connections are 32-bit.
   if (clients.count > 0 && clients.long_lived.count > 0 &&
       static_cast<std::int64_t>(clients.count) + clients.long_lived.count > kMaxBytes) {
@@ -133,6 +134,7 @@ void check_clients(const ClientsConfig& clients, Checks& c) {
   c.positive_time("clients.arrival.off", a.off);
   c.non_negative_time("clients.arrival.think_time", a.think_time);
   c.at_least("clients.arrival.concurrency", a.concurrency, 1);
+  c.positive_time_or_off("clients.arrival.until", a.until);
 
   const PoolConfig& p = clients.pool;
   c.at_least("clients.pool.max_size", p.max_size, 1);

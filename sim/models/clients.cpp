@@ -67,7 +67,7 @@ void Clients::start(World& w) {
 void Clients::schedule_arrival(World& w, std::uint32_t client) {
   const bool pooled = !long_lived(client);
   if (pooled && sc_.clients.arrival.kind == ArrivalKind::Closed) {
-    w.sim.schedule(w.sim.now() + arrival_gap(client, sc_.clients.arrival.think_time), kArrival, client);
+    schedule_before_until(w, client, w.sim.now() + arrival_gap(client, sc_.clients.arrival.think_time));
     return;
   }
   if (pooled && sc_.clients.arrival.kind == ArrivalKind::OnOff && !bursts_on_) {
@@ -75,7 +75,13 @@ void Clients::schedule_arrival(World& w, std::uint32_t client) {
     return;
   }
   const Time mean_gap = pooled ? regular_gap_ : long_lived_gap_;
-  w.sim.schedule(w.sim.now() + arrival_gap(client, mean_gap), kArrival, client);
+  schedule_before_until(w, client, w.sim.now() + arrival_gap(client, mean_gap));
+}
+
+void Clients::schedule_before_until(World& w, std::uint32_t client, Time at) {
+  // clients.arrival.until: the load stops (a drain is watched to the end of the run).
+  if (sc_.clients.arrival.until != kNever && at > sc_.clients.arrival.until) return;
+  w.sim.schedule(at, kArrival, client);
 }
 
 void Clients::on_event(World& w, const Event& e) {
@@ -87,6 +93,14 @@ void Clients::on_event(World& w, const Event& e) {
       run_evictor(w, e.target);
       w.sim.schedule(w.sim.now() + sc_.clients.pool.evict_interval, kEvictorRun, e.target);
       return;
+    case kClientClose: {
+      Connection& k = conns_[e.target];
+      if (k.state != Connection::Closing) return;
+      w.tcp.close(k.ep);
+      k.state = Connection::Free;
+      give_back_slot<&Connection::next>(conns_, free_, e.target);
+      return;
+    }
     case kOnOffToggle:
       bursts_on_ = !bursts_on_;
       w.sim.schedule(w.sim.now() + onoff_.exponential(bursts_on_ ? sc_.clients.arrival.on : sc_.clients.arrival.off),
@@ -277,7 +291,7 @@ void Clients::on_response(World& w, std::uint32_t c, const Notice& n) {
   const std::uint32_t client = k.client;
   k.served = true;
   if (n.eof || (n.app_flags & kMsgClose)) {
-    drop(w, c);
+    close_after_reaction(w, c);
   } else {
     release_to_pool(w, c);
   }
@@ -319,6 +333,20 @@ void Clients::release_to_pool(World& w, std::uint32_t c) {
   k.state = Connection::Idle;
   k.since = w.sim.now();
   idle_push(clients_[k.client], c);
+}
+
+void Clients::close_after_reaction(World& w, std::uint32_t c) {
+  if (sc_.clients.reaction_time == 0) {
+    drop(w, c);
+    return;
+  }
+  // The socket stays open while the application gets round to closing it: a proxy that
+  // closes with SO_LINGER 0 shortly after its FIN resets it meanwhile (LAB-E2E; an instant
+  // close would always answer the FIN first, and the proxy's close would find TIME_WAIT).
+  Connection& k = conns_[c];
+  --clients_[k.client].open;
+  k.state = Connection::Closing;
+  w.sim.schedule(w.sim.now() + sc_.clients.reaction_time, kClientClose, c);
 }
 
 void Clients::drop(World& w, std::uint32_t c) {

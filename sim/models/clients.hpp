@@ -46,7 +46,9 @@ class Clients {
     std::uint32_t next = kNone;  // idle list: the next newer one (the newest's: the oldest); free list
     std::uint32_t prev = kNone;  // idle list: the next older one (the oldest's: the newest)
     std::uint32_t attempt = 0;   // of the request on it
-    enum State : std::uint8_t { Free, Connecting, Idle, Busy } state = Free;
+    // Closing: the application has let it go (its pool no longer counts it) and closes the
+    // socket after its reaction time.
+    enum State : std::uint8_t { Free, Connecting, Idle, Busy, Closing } state = Free;
     bool served = false;      // has carried a request before the current one
     bool reused = false;      // the current request went out on a reused connection
   };
@@ -85,12 +87,14 @@ class Clients {
 
   void on_arrival(World& w, std::uint32_t client);
   void schedule_arrival(World& w, std::uint32_t client);
+  void schedule_before_until(World& w, std::uint32_t client, Time at);
   void dispatch(World& w, std::uint32_t client, Pending p);
   bool send_on(World& w, std::uint32_t c, Pending p, bool reused);
   void on_response(World& w, std::uint32_t c, const Notice& n);
   void fail(World& w, std::uint32_t c, metrics::Failure why);
   void finish_request(World& w, std::uint32_t client);
   void release_to_pool(World& w, std::uint32_t c);
+  void close_after_reaction(World& w, std::uint32_t c);
   void drop(World& w, std::uint32_t c);
   void run_evictor(World& w, std::uint32_t client);
   std::uint32_t take_idle(World& w, Client& cl);

@@ -39,6 +39,7 @@ enum EventKind : std::uint16_t {
   kBackendEvent,                    // target: index into scenario.backends.events
   kBackendUp,                       // target: server
   kWarmupEnd,
+  kClientClose,                     // target: client connection closing after its reaction time
 };
 
 }  // namespace teardown::models

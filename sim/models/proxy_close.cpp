@@ -53,8 +53,18 @@ void Proxy::close_client(World& w, std::uint32_t s, CloseHow how) {
   const EndpointId ep = sessions_[s].front;
   if (w.tcp.released(ep)) return;
   if (sc_.proxy.nolinger && how != CloseHow::Rst) {
-    // nolinger on the client side: the FIN goes first (shutdown), then the socket is
-    // closed with SO_LINGER 0 tens of microseconds later: FIN then RST (LAB-E2E).
+    // nolinger on the client side: the listening socket has SO_LINGER 0 (SRC v2.6.0:
+    // src/proto_tcp.c tcp_bind_listener, LI_O_NOLINGER), which every accepted socket inherits,
+    // so every close() resets a connection not yet finished.
+    if (w.tcp.peer_fin_seen(ep)) {
+      // The client closed first: no shutdown once its FIN was read (include/haproxy/
+      // connection.h conn_sock_shutw skips it under CO_FL_SOCK_RD_SH), so the close() in
+      // CLOSE_WAIT sends a bare RST.
+      w.tcp.abort(ep);
+      return;
+    }
+    // The proxy closes first: the FIN goes first (shutdown), then the socket is closed tens
+    // of microseconds later: FIN then RST, unless the client's FIN came back meanwhile (LAB-E2E).
     w.tcp.shutdown_write(ep);
     const Time gap = std::max<Time>(2 * sc_.proxy.processing_time, 10 * kMicrosecond);
     w.sim.schedule(w.sim.now() + gap, kProxyLingerAbort, ep, 0, w.tcp.incarnation(ep));

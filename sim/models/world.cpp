@@ -59,6 +59,7 @@ void World::dispatch(const Event& e) {
     case kArrival:
     case kOnOffToggle:
     case kEvictorRun:
+    case kClientClose:
       clients.on_event(*this, e);
       return;
     case kBackendServiceDone:

@@ -450,7 +450,14 @@ def run_closed(
             return True
 
     def loop(pool: ConnectionPool, rng: random.Random) -> None:
-        time.sleep(rng.uniform(0, think(rng)))  # desynchronise the clients
+        # The first request after one think time, as the simulator starts a closed loop (this
+        # desynchronises the clients). Never past the end of the load: a thread still asleep
+        # would stretch the run while the pools' evictors and the proxy's timeouts go on
+        # closing connections, closes the simulator's run of `duration` never sees.
+        first = think(rng)
+        if time.monotonic() + first >= stop_at:
+            return
+        time.sleep(first)
         while take_slot():
             result.record(execute(pool))
             pause = think(rng)

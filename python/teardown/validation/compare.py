@@ -47,6 +47,7 @@ __all__ = [
     "KNOWN_GAPS",
     "compare_harness",
     "PYTHON_BACKEND_CLOSE_GAP",
+    "PYTHON_CLIENT_REACTION",
     "WIRE",
     "Row",
     "compare",
@@ -108,6 +109,12 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
 # backends.close_jitter stands for that gap.
 PYTHON_BACKEND_CLOSE_GAP = "45us"
 
+# The harness's Python client closes a connection that a response ended about 60 us after the
+# proxy's FIN (wire.client.reaction_us_p50: 62 us over 68 connections of r1-006 without
+# nolinger, 2026-12-04). The simulator's clients.reaction_time stands for it; under nolinger
+# the proxy's RST (34 us after its FIN on the same capture) overtakes it.
+PYTHON_CLIENT_REACTION = "60us"
+
 LOOPBACK_DELAY = "1us"
 BACKENDS = ("python", "netty")  # validation.backend: the real backends measure.run_once runs
 EVENT_SEEDS = 12  # simulator seeds per scenario (each run lasts seconds, as the real one does)
@@ -155,17 +162,23 @@ def to_teardown_scenario(harness: Mapping[str, Any], duration: str | None = None
         # The real run's timeline: clients start with empty pools, nothing is warmed up, and
         # the run lasts as long as the real load. Connection set-up is a large part of a run
         # of a few seconds; a long warmed-up simulation undercounts it (docs/validation.md).
-        "sim": {"duration": duration or sc["validation"]["duration"], "warmup": "0s"},
+        # Arrivals stop when the real load does, and the simulation goes on for the real run's
+        # settling time, over which its counters still count (closes of idle connections).
+        "sim": _timeline(sc, duration),
         "network": {"client_proxy_delay": LOOPBACK_DELAY, "proxy_backend_delay": LOOPBACK_DELAY},
         "clients": {
             "count": clients["count"],
             "retries": clients["retries"],
             "request_size": clients["request_size"],
             "response_size": clients["response_size"],
+            "reaction_time": PYTHON_CLIENT_REACTION,
             "arrival": {
-                k: arrival[k]
-                for k in ("kind", "rate", "think_time", "concurrency", "on", "off")
-                if k in arrival
+                **{
+                    k: arrival[k]
+                    for k in ("kind", "rate", "think_time", "concurrency", "on", "off")
+                    if k in arrival
+                },
+                "until": duration or sc["validation"]["duration"],
             },
             "pool": {
                 k: pool[k]
@@ -199,9 +212,16 @@ def to_teardown_scenario(harness: Mapping[str, Any], duration: str | None = None
     out["backends"]["health_check"] = {k: check[k] for k in ("interval", "rise", "fall") if k in check}
     if backends["events"]:
         # The real run's timeline: events at the same times from a cold start, no warm-up.
-        out["sim"] = {"duration": sc["validation"]["duration"], "warmup": "0s", "timeseries_bin": f"{BIN}s"}
+        out["sim"] = {**_timeline(sc, None), "timeseries_bin": f"{BIN}s"}
         out["backends"]["events"] = copy.deepcopy(backends["events"])
     return out
+
+
+def _timeline(sc: Mapping[str, Any], duration: str | None) -> dict[str, str]:
+    """The simulated run: the real load's duration (or ``duration``) plus its settling time."""
+    load = measuring.parse_seconds(duration or sc["validation"]["duration"]) or 0.0
+    settle = measuring.parse_seconds(sc["validation"].get("settle", "0s")) or 0.0
+    return {"duration": f"{round((load + settle) * 1e6)}us", "warmup": "0s"}
 
 
 def _per_request(m: Mapping[str, float], side: int) -> dict[str, float]:

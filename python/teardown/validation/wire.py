@@ -28,6 +28,11 @@ counts, the way the simulator's ``rst.*`` and ``connections.server_side.closed_*
 - ``wire.server_conn.close_lag_us_p50`` / ``_p90``: from the backend's last data segment to
   the proxy's closing segment, on the connections the proxy closed: when the proxy acts on the
   response (its "read instant", against which the backend's FIN races).
+- On client connections the proxy closed first: ``wire.client.reaction_us_p50`` (and the
+  Kaplan-Meier ``wire.client.reaction_km_us_p50``), from the proxy's FIN to the client's FIN or
+  RST, the simulator's ``clients.reaction_time``; ``wire.client.reaction_censored`` counts those
+  the proxy's RST (nolinger) overtook; ``wire.proxy.client_fin_to_rst_us_p50`` is the proxy's
+  own gap from its FIN to that RST.
 
 Robust by construction: missing tools, a capture that does not start or a file that does not
 read make the capture a no-op with one line on stderr (:func:`start`, :func:`analyse`) and no
@@ -315,6 +320,7 @@ def summarise_segments(
     if lags:
         m["wire.server_conn.close_lag_us_p50"] = _quantile(lags, 0.5)
         m["wire.server_conn.close_lag_us_p90"] = _quantile(lags, 0.9)
+    m.update(_client_side(segments, frontend, start, end))
     # The proxy's reaction time: from a message's arrival to the proxy sending it on (the
     # simulator's proxy.processing_time), matched to the next payload the other way.
     window = [s for s in segments if start <= s.time <= end and s.length > 0]
@@ -332,6 +338,41 @@ def summarise_segments(
         if lags:
             m[f"wire.proxy.{name}_lag_us_p50"] = statistics.median(lags)
             m[f"wire.proxy.{name}_lag_us_mean"] = statistics.fmean(lags)
+    return m
+
+
+def _client_side(segments: Sequence[Segment], frontend: int, start: float, end: float) -> dict[str, float]:
+    """How client connections the proxy closed first ended: the client's reaction to the proxy's
+    FIN (the simulator's clients.reaction_time; censored where the proxy's RST came first, after
+    which the client's close sends nothing), and the proxy's own FIN-to-RST gap under nolinger."""
+    streams: dict[int, list[Segment]] = defaultdict(list)
+    for s in segments:
+        if s.src == frontend or s.dst == frontend:
+            streams[s.stream].append(s)
+    reactions: list[float] = []
+    censored: list[float] = []
+    fin_to_rst: list[float] = []
+    for conn in streams.values():
+        proxy_fin = next((s for s in conn if s.src == frontend and s.flags & _FIN), None)
+        if proxy_fin is None or not start <= proxy_fin.time <= end:
+            continue
+        if any(s.dst == frontend and s.flags & (_FIN | _RST) and s.time < proxy_fin.time for s in conn):
+            continue  # the client closed first
+        client = next((s for s in conn if s.dst == frontend and s.flags & (_FIN | _RST) and s.time >= proxy_fin.time), None)
+        proxy_rst = next((s for s in conn if s.src == frontend and s.flags & _RST and s.time >= proxy_fin.time), None)
+        if proxy_rst is not None:
+            fin_to_rst.append((proxy_rst.time - proxy_fin.time) * 1e6)
+        if client is not None and (proxy_rst is None or client.time < proxy_rst.time):
+            reactions.append((client.time - proxy_fin.time) * 1e6)
+        elif proxy_rst is not None:
+            censored.append((proxy_rst.time - proxy_fin.time) * 1e6)
+    m: dict[str, float] = {"wire.client.reaction_censored": len(censored)}
+    if reactions:
+        m["wire.client.reaction_us_p50"] = _quantile(reactions, 0.5)
+        for q, value in kaplan_meier_quantiles(reactions, censored, (0.5,)).items():
+            m[f"wire.client.reaction_km_us_p{round(q * 100)}"] = value
+    if fin_to_rst:
+        m["wire.proxy.client_fin_to_rst_us_p50"] = _quantile(fin_to_rst, 0.5)
     return m
 
 

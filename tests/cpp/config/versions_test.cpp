@@ -116,3 +116,24 @@ TEST_CASE("the release table has one row per modelled release, oldest first, nam
     CHECK(rows[i].shared_idle_pool >= rows[i - 1].shared_idle_pool);
   }
 }
+
+TEST_CASE("an idle client connection expires at the earlier of timeout client and the HTTP timeout", "[config][versions]") {
+  // CFGHEAD "timeout http-keep-alive": "timeout client still applies at the lower level";
+  // SRC v2.6.0 src/mux_h1.c h1_refresh_timeout (tick_first of the two).
+  ProxyConfig p;
+  p.timeout.client = 2 * kSecond;
+  p.timeout.http_keep_alive = 5 * kSecond;
+  ProxyTraits t = resolve_proxy(p);
+  CHECK(t.keep_alive_timeout == 2 * kSecond);
+  CHECK(t.keep_alive_timer == "client");
+  p.timeout.http_keep_alive = 500 * kMillisecond;
+  t = resolve_proxy(p);
+  CHECK(t.keep_alive_timeout == 500 * kMillisecond);
+  CHECK(t.keep_alive_timer == "http-keep-alive");
+  p.timeout.http_keep_alive = kNever;
+  p.timeout.http_request = 3 * kSecond;
+  t = resolve_proxy(p);
+  CHECK(t.first_request_timeout == 2 * kSecond);
+  CHECK(t.keep_alive_timeout == 2 * kSecond);
+  CHECK(t.keep_alive_timer == "client");
+}

@@ -87,3 +87,19 @@ TEST_CASE("the same scenario and seed give identical results; another seed does 
   const Result c = run_checked(s);
   CHECK(c.metrics != a.metrics);
 }
+
+TEST_CASE("arrival until: no request starts after it; the run goes on to watch the drain", "[models][clients]") {
+  Scenario s = quiet_base();
+  s.sim.warmup = 0;
+  s.sim.duration = 200 * kSecond;
+  s.clients.arrival.rate = 20;
+  s.clients.arrival.until = 100 * kSecond;
+  const Result r = run_checked(s);
+  // Half the run has arrivals: about 2000 requests, and every one of them completes.
+  CHECK(metric(r, m::kRequestsStarted) == Approx(2000).epsilon(0.1));
+  CHECK(metric(r, m::kRequestsCompleted) == metric(r, m::kRequestsStarted));
+  s.clients.arrival.kind = ArrivalKind::Closed;
+  s.clients.arrival.think_time = kSecond;
+  const Result closed = run_checked(s);
+  CHECK(metric(closed, m::kRequestsStarted) == Approx(20 * 100).epsilon(0.1));
+}

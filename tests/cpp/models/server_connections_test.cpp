@@ -229,3 +229,38 @@ TEST_CASE("2.6 idle pool: the need estimate follows connections in use at once, 
   REQUIRE(metric(r, m::kConnServerOpened) >= 50);
   CHECK(metric(r, m::kConnServerClosedHard) == 0);
 }
+
+TEST_CASE("nolinger on the client side: a FIN then an RST when the client reacts later than the proxy's close; a "
+          "bare RST when the client closed first",
+          "[models][nolinger]") {
+  // Every accepted socket inherits the listener's SO_LINGER 0 (SRC v2.6.0 src/proto_tcp.c);
+  // no shutdown once the client's FIN was read (include/haproxy/connection.h conn_sock_shutw).
+  Scenario s = example("server-close");
+  s.proxy.mode = ProxyMode::HttpClose;
+  s.proxy.nolinger = true;
+  s.network.client_proxy_delay = kMicrosecond;  // loopback: only the reaction times decide
+  s.clients.reaction_time = 0;
+  const Result instant = run_checked(s);
+  const double requests = metric(instant, m::kRequestsCompleted);
+  REQUIRE(requests > 1000);
+  // The client's FIN is back before the proxy's close: TIME_WAIT, nothing to reset.
+  CHECK(metric(instant, m::kRstProxyToClient) == 0);
+  s.clients.reaction_time = 200 * kMicrosecond;
+  const Result slow = run_checked(s);
+  CHECK(metric(slow, m::kRstProxyToClient) / metric(slow, m::kRequestsCompleted) == Approx(1.0).margin(0.01));
+  CHECK(metric(slow, m::kRequestsFailed) == 0);
+
+  // Keep-alive clients whose idle connections the pool evicts long before the proxy's timeout.
+  Scenario idle = example("stale-reuse-keepalive");
+  idle.proxy.nolinger = true;
+  idle.proxy.timeout.http_keep_alive = kNever;
+  idle.proxy.timeout.client = 600 * kSecond;
+  idle.clients.pool.idle_evict = 500 * kMillisecond;
+  idle.clients.pool.evict_interval = 100 * kMillisecond;
+  idle.clients.arrival.rate = 10;
+  const Result evicted = run_checked(idle);
+  const double closes = metric(evicted, m::kConnClientOpened);
+  REQUIRE(closes > 100);
+  // One RST per client close (and no FIN from the proxy to race it).
+  CHECK(metric(evicted, m::kRstProxyToClient) == Approx(closes).epsilon(0.05));
+}

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import teardown as td
-from teardown.cli import main, parse_value
+from teardown.cli import main
+from teardown.cli.overrides import parse_value
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CLOSE = ROOT / "examples" / "scenarios" / "server-close.toml"

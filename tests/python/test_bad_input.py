@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import teardown as td
-from teardown.cli import with_sets
+from teardown.cli.overrides import with_sets
 from teardown.haproxy_cfg import import_haproxy
 from teardown.sweep_file import load_sweep
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import teardown as td
-from teardown.cli import main, parse_value
+from teardown.cli import main
+from teardown.cli.overrides import parse_value
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CLOSE = ROOT / "examples" / "scenarios" / "server-close.toml"
@@ -271,7 +272,6 @@ def test_the_example_grid_sweep_runs_from_the_command_line(capsys, tmp_path):
 
 
 def test_import_haproxy_prints_a_scenario_and_lists_what_it_did_not_map(capsys, tmp_path):
-    pytest.importorskip("teardown.haproxy_cfg")
     cfg = tmp_path / "haproxy.cfg"
     cfg.write_text(HAPROXY_CFG)
     code, out, err = teardown_cli(capsys, "import-haproxy", str(cfg))
@@ -286,7 +286,6 @@ def test_import_haproxy_prints_a_scenario_and_lists_what_it_did_not_map(capsys, 
 
 
 def test_import_haproxy_writes_a_file_that_runs(capsys, tmp_path):
-    pytest.importorskip("teardown.haproxy_cfg")
     cfg, out = tmp_path / "haproxy.cfg", tmp_path / "scenario.toml"
     cfg.write_text(HAPROXY_CFG)
     code, stdout, _ = teardown_cli(
@@ -301,7 +300,6 @@ def test_import_haproxy_writes_a_file_that_runs(capsys, tmp_path):
 
 
 def test_import_haproxy_refuses_a_malformed_file_and_writes_nothing(capsys, tmp_path):
-    pytest.importorskip("teardown.haproxy_cfg")
     cfg, out = tmp_path / "haproxy.cfg", tmp_path / "scenario.toml"
     cfg.write_text("    timeout client 10m\n")  # a directive outside any section
     code, _, err = teardown_cli(capsys, "import-haproxy", str(cfg), "-o", str(out))

@@ -1,5 +1,8 @@
 #include "balance.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace teardown::models::balance {
 
 std::uint32_t leastconn(std::span<const Candidate> servers) {
@@ -45,22 +48,63 @@ std::uint32_t source(std::span<const Candidate> servers, std::uint64_t client_ho
   return kNone;
 }
 
-std::uint32_t random(std::span<const Candidate> servers, int draws, RandomStream& rng) {
-  double total = 0;
-  for (const Candidate& c : servers) total += c.ok ? c.effective_weight : 0;
-  if (total <= 0) return kNone;  // nothing to pick: no draw is made
+std::uint32_t ChashRing::full_hash(std::uint32_t a) {
+  a = (a + 0x7ed55d16u) + (a << 12);
+  a = (a ^ 0xc761c23cu) ^ (a >> 19);
+  a = (a + 0x165667b1u) + (a << 5);
+  a = (a + 0xd3a2646cu) ^ (a << 9);
+  a = (a + 0xfd7046c5u) + (a << 3);
+  a = (a ^ 0xb55a4f09u) ^ (a >> 16);
+  return a * 3221225473u;
+}
+
+namespace {
+constexpr std::uint32_t kPointsPerWeight = 16;     // BE_WEIGHT_SCALE
+constexpr std::uint32_t kKeysPerServer = 256 * 16;  // SRV_EWGHT_RANGE
+}  // namespace
+
+ChashRing::ChashRing(std::span<const double> weights) {
+  for (std::uint32_t s = 0; s < weights.size(); ++s) {
+    const auto n = static_cast<std::uint32_t>(std::lround(weights[s])) * kPointsPerWeight;
+    for (std::uint32_t j = 0; j < n; ++j) points_.push_back({full_hash((s + 1) * kKeysPerServer + j), s, j});
+  }
+  std::sort(points_.begin(), points_.end(), [](const Point& a, const Point& b) { return a.key < b.key; });
+}
+
+bool ChashRing::present(const Point& p, std::span<const Candidate> servers) const {
+  const Candidate& c = servers[p.server];
+  return c.ok && p.index < std::ceil(c.effective_weight * kPointsPerWeight - 1e-9);
+}
+
+std::uint32_t ChashRing::closest(std::uint32_t key, std::span<const Candidate> servers) const {
+  const auto n = points_.size();
+  if (n == 0) return kNone;
+  const auto first_ge = static_cast<std::size_t>(
+      std::lower_bound(points_.begin(), points_.end(), key, [](const Point& p, std::uint32_t k) { return p.key < k; }) -
+      points_.begin());
+  // The nearest present point at or after the key, and the one before it, both round the ring.
+  std::size_t next = first_ge % n, steps = 0;
+  while (!present(points_[next], servers) && ++steps < n) next = (next + 1) % n;
+  if (steps == n) return kNone;
+  std::size_t prev = (first_ge + n - 1) % n;
+  while (!present(points_[prev], servers)) prev = (prev + n - 1) % n;
+  // Unsigned distances wrap round the ring as HAProxy's do (chash_get_server_hash).
+  const std::uint32_t to_prev = key - points_[prev].key;
+  const std::uint32_t to_next = points_[next].key - key;
+  return to_prev <= to_next ? points_[prev].server : points_[next].server;
+}
+
+std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomStream& rng) {
   std::uint32_t best = kNone;
   for (int d = 0; d < draws; ++d) {
-    double point = rng.uniform() * total;
-    std::uint32_t pick = kNone;
-    for (std::uint32_t i = 0; i < servers.size(); ++i) {
-      if (!servers[i].ok) continue;
-      pick = i;
-      point -= servers[i].effective_weight;
-      if (point < 0) break;
-    }
+    const std::uint32_t pick = ring.closest(static_cast<std::uint32_t>(rng.next_u64() >> 32), servers);
     if (pick == kNone) return kNone;
-    if (best == kNone || servers[pick].served < servers[best].served) best = pick;
+    // Keep the earlier pick only if the new one serves more per unit of weight.
+    if (best != kNone && best != pick &&
+        servers[pick].served * servers[best].effective_weight > servers[best].served * servers[pick].effective_weight) {
+      continue;
+    }
+    best = pick;
   }
   return best;
 }

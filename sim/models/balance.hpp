@@ -33,9 +33,36 @@ std::uint32_t first(std::span<const Candidate> servers);
 // candidate from there.
 std::uint32_t source(std::span<const Candidate> servers, std::uint64_t client_host);
 
-// random(<draws>): the least loaded of `draws` weighted random picks (power of two choices;
-// CFGHEAD "balance random").
-std::uint32_t random(std::span<const Candidate> servers, int draws, RandomStream& rng);
+// The consistent-hash ring "balance random" draws on (SRC v2.6.0 src/lb_chash.c, the same
+// from 1.9 to 2.8): each server owns 16 points per unit of configured weight, point j of the
+// server numbered id (1, 2, ... in configuration order) at key full_hash(id * 4096 + j), and a
+// key picks the closest point either way. The points are few, so the arcs are unequal: with 4
+// servers of weight 1 the second gets 18.5% of the keys, not 25% (measured on HAProxy 2.6.12:
+// 17.5%; docs/validation.md). During slowstart a server has only its first points.
+class ChashRing {
+ public:
+  ChashRing() = default;
+  explicit ChashRing(std::span<const double> weights);
+  // The candidate whose point is closest to `key` (the earlier one at equal distance), among
+  // the candidates that may be picked; kNone if none may.
+  std::uint32_t closest(std::uint32_t key, std::span<const Candidate> servers) const;
+  // HAProxy's full_hash: Bob Jenkins' 6-shift integer hash
+  // (burtleburtle.net/bob/hash/integer.html), times the prime 3221225473.
+  static std::uint32_t full_hash(std::uint32_t a);
+
+ private:
+  struct Point {
+    std::uint32_t key;
+    std::uint32_t server;
+    std::uint32_t index;  // j: present while j < 16 x the server's effective weight
+  };
+  bool present(const Point& p, std::span<const Candidate> servers) const;
+  std::vector<Point> points_;  // by key
+};
+
+// random(<draws>): `draws` uniform keys on the ring; of two picks, the later unless it serves
+// more per unit of weight (SRC v2.6.0 src/backend.c get_server_rnd; CFGHEAD "balance random").
+std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomStream& rng);
 
 // static-rr: smooth weighted round robin over the candidates, one value per server in
 // `current`. HAProxy's static-rr fills a map by a coarser form of this rule, from zero at each

@@ -23,6 +23,11 @@ Proxy::Proxy(const Scenario& sc)
   for (const Server& srv : servers_) eweights.push_back(srv.eweight);
   fwrr_.init(eweights);
   static_rr_.resize(servers_.size());
+  if (sc.proxy.balance == Balance::Random) {
+    std::vector<double> configured;
+    for (const Server& srv : servers_) configured.push_back(srv.weight);
+    random_ring_ = balance::ChashRing(configured);
+  }
   candidates_.reserve(servers_.size());
   update_uniform();
 }

@@ -159,6 +159,7 @@ class Proxy {
   // has a maxconn.
   Fwrr fwrr_;
   balance::StaticRr static_rr_;
+  balance::ChashRing random_ring_;  // balance random's points; empty for the other algorithms
   std::vector<balance::Candidate> candidates_;  // the pickers' view of the servers, rebuilt per pick
   bool uniform_ = false;
   std::uint64_t load_clock_ = 0;  // counts changes of any server's load (leastconn ties)

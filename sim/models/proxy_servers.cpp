@@ -49,7 +49,7 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
     case Balance::LeastConn: return balance::leastconn(candidates_);
     case Balance::First: return balance::first(candidates_);
     case Balance::Source: return balance::source(candidates_, w.tcp.host(TcpStack::peer(ss.front)));
-    case Balance::Random: return balance::random(candidates_, sc_.proxy.random_draws, balance_rng_);
+    case Balance::Random: return balance::random(candidates_, sc_.proxy.random_draws, random_ring_, balance_rng_);
   }
   return kNone;
 }

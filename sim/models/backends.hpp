@@ -41,6 +41,7 @@ class Backends {
     bool close_requested = false;   // the request carried "Connection: close"
     bool closing = false;           // a close is scheduled
     bool closing_in_task = false;   // ... by the task that wrote: nothing reads the socket until then
+    Time close_at = 0;              // when the scheduled close runs
     LazyDeadline idle;
   };
   struct Worker {

@@ -264,3 +264,30 @@ TEST_CASE("nolinger on the client side: a FIN then an RST when the client reacts
   // One RST per client close (and no FIN from the proxy to race it).
   CHECK(metric(evicted, m::kRstProxyToClient) == Approx(closes).epsilon(0.05));
 }
+
+TEST_CASE("a close scheduled on a busy event loop runs before the loop reads the proxy's RST: fewer loops, fewer "
+          "exceptions",
+          "[models][backends]") {
+  // Netty 4.1 NioEventLoop.run (select, processSelectedKeys, runAllTasks); measured on the
+  // real Netty behind HAProxy 2.6.12: 0.60 resets per request with 1 loop busy 60%, 0.98 with 4.
+  Scenario s = example("server-close");
+  s.backends.servers = 2;
+  s.backends.keep_alive.kind = KeepAliveKind::CloseAfterResponse;
+  s.backends.close_delay = 200 * kMicrosecond;
+  s.backends.close_jitter = 0;
+  s.backends.service_time.dist = ServiceDist::Constant;
+  s.backends.service_time.mean = 8 * kMillisecond;
+  s.clients.arrival.rate = 150;
+  s.network.client_proxy_delay = s.network.proxy_backend_delay = kMicrosecond;
+  s.backends.workers = 1;
+  const Result one = run_checked(s);
+  s.backends.workers = 4;
+  const Result four = run_checked(s);
+  const double one_rate = metric(one, m::kBackendResets) / metric(one, m::kRequestsCompleted);
+  const double four_rate = metric(four, m::kBackendResets) / metric(four, m::kRequestsCompleted);
+  INFO("1 loop " << one_rate << ", 4 loops " << four_rate);
+  CHECK(one_rate < 0.8);
+  CHECK(four_rate > 0.9);
+  // Every RST still reaches the wire: only the application's count changes.
+  CHECK(metric(one, m::kRstProxyToBackend) / metric(one, m::kRequestsCompleted) == Approx(1.0).margin(0.02));
+}

@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "teardown/tcp.hpp"
 #include "teardown/trace.hpp"
 
 namespace teardown {

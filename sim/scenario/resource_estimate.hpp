@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine.hpp"
 #include "teardown/config.hpp"
-#include "teardown/engine.hpp"
 #include "teardown/scenario.hpp"
 
 namespace teardown {

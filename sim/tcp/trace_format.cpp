@@ -1,6 +1,6 @@
 #include <cstdio>
 
-#include "teardown/tcp.hpp"
+#include "tcp/tcp_stack.hpp"
 #include "teardown/trace.hpp"
 
 namespace teardown {

@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "teardown/engine.hpp"
-#include "teardown/random.hpp"
+#include "engine/engine.hpp"
+#include "engine/random.hpp"
 #include "teardown/time.hpp"
 #include "teardown/trace.hpp"
 

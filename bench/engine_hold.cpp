@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "teardown/engine.hpp"
-#include "teardown/random.hpp"
+#include "engine/engine.hpp"
+#include "engine/random.hpp"
 
 using namespace teardown;
 

@@ -14,8 +14,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "scenario/resource_estimate.hpp"
 #include "teardown/config.hpp"
+#include "teardown/scenario.hpp"
 
 namespace {
 

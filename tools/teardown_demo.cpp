@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "teardown/engine.hpp"
-#include "teardown/tcp.hpp"
+#include "engine/engine.hpp"
+#include "tcp/tcp_stack.hpp"
 #include "teardown/trace.hpp"
 
 using namespace teardown;

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "teardown/config.hpp"
-#include "teardown/tcp.hpp"
 #include "teardown/time.hpp"
+#include "teardown/trace.hpp"
 
 namespace teardown {
 

@@ -36,15 +36,15 @@ std::string_view what_name(TraceRecord::What what) {
   return "?";
 }
 
-std::string_view notice_name(Notice::Kind kind) {
+std::string_view notice_name(NoticeKind kind) {
   switch (kind) {
-    case Notice::None: return "none";
-    case Notice::Accepted: return "accepted";
-    case Notice::Connected: return "connected";
-    case Notice::ConnectFailed: return "connect-failed";
-    case Notice::Data: return "data";
-    case Notice::Eof: return "eof";
-    case Notice::Reset: return "reset";
+    case NoticeKind::None: return "none";
+    case NoticeKind::Accepted: return "accepted";
+    case NoticeKind::Connected: return "connected";
+    case NoticeKind::ConnectFailed: return "connect-failed";
+    case NoticeKind::Data: return "data";
+    case NoticeKind::Eof: return "eof";
+    case NoticeKind::Reset: return "reset";
   }
   return "?";
 }
@@ -106,12 +106,12 @@ std::string_view notice_name(Notice::Kind kind) {
 // format_ladder of each traced connection, in order of first appearance. The sides are named
 // as the run named them, or "connecting" and "accepting" when it did not.
 ::py::list ladders(const Result& result) {
-  std::vector<ConnectionId> order;
+  std::vector<std::uint32_t> order;  // trace ids
   for (const TraceRecord& r : result.trace) {
     if (std::find(order.begin(), order.end(), r.connection) == order.end()) order.push_back(r.connection);
   }
   ::py::list out;
-  for (ConnectionId c : order) {
+  for (std::uint32_t c : order) {
     std::string left = "connecting", right = "accepting";
     for (const TracedConnection& t : result.traced) {
       if (t.connection == c) {

@@ -1,7 +1,7 @@
 // Running a scenario from Python: the dict is read with the GIL held, the run itself releases
 // it so that threads run scenarios in parallel.
 #include "bindings.hpp"
-#include "scenario/resource_estimate.hpp"
+#include "teardown/scenario.hpp"
 #include "teardown/scenario.hpp"
 
 namespace py = pybind11;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "bindings.hpp"
-#include "config/scenario_toml.hpp"
+#include "teardown/scenario_toml.hpp"
 
 namespace py = pybind11;
 

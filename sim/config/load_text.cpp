@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/scenario_toml.hpp"
+#include "teardown/scenario_toml.hpp"
 
 namespace teardown {
 

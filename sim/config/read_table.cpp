@@ -6,9 +6,9 @@
 
 #include "config/enum_names.hpp"
 #include "config/scenario_schema.hpp"
-#include "config/scenario_toml.hpp"
 #include "config/toml_values.hpp"
 #include "config/unknown_keys.hpp"
+#include "teardown/scenario_toml.hpp"
 
 namespace teardown {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "config/enum_names.hpp"
 #include "config/scenario_schema.hpp"
-#include "config/scenario_toml.hpp"
+#include "teardown/scenario_toml.hpp"
 
 namespace teardown {
 namespace {

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "latency_histogram.hpp"
+#include "tcp/tcp_stack.hpp"
 #include "teardown/result.hpp"
-#include "teardown/tcp.hpp"
 
 namespace teardown::metrics {
 

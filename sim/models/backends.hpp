@@ -10,9 +10,9 @@
 
 #include "ids.hpp"
 #include "teardown/config.hpp"
-#include "teardown/engine.hpp"
-#include "teardown/random.hpp"
-#include "teardown/tcp.hpp"
+#include "engine/engine.hpp"
+#include "engine/random.hpp"
+#include "tcp/tcp_stack.hpp"
 
 namespace teardown::models {
 

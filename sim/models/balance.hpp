@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ids.hpp"
-#include "teardown/random.hpp"
+#include "engine/random.hpp"
 
 namespace teardown::models::balance {
 

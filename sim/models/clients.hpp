@@ -13,9 +13,9 @@
 #include "ids.hpp"
 #include "metrics/recorder.hpp"
 #include "teardown/config.hpp"
-#include "teardown/engine.hpp"
-#include "teardown/random.hpp"
-#include "teardown/tcp.hpp"
+#include "engine/engine.hpp"
+#include "engine/random.hpp"
+#include "tcp/tcp_stack.hpp"
 
 namespace teardown::models {
 

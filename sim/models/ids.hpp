@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "teardown/tcp.hpp"
+#include "tcp/tcp_stack.hpp"
 
 namespace teardown::models {
 

@@ -12,10 +12,10 @@
 #include "ring.hpp"
 #include "balance.hpp"
 #include "teardown/config.hpp"
-#include "teardown/engine.hpp"
+#include "engine/engine.hpp"
 #include "teardown/proxy_rules.hpp"
-#include "teardown/random.hpp"
-#include "teardown/tcp.hpp"
+#include "engine/random.hpp"
+#include "tcp/tcp_stack.hpp"
 
 namespace teardown::models {
 

@@ -10,8 +10,8 @@
 #include "metrics/recorder.hpp"
 #include "proxy.hpp"
 #include "teardown/config.hpp"
-#include "teardown/engine.hpp"
-#include "teardown/tcp.hpp"
+#include "engine/engine.hpp"
+#include "tcp/tcp_stack.hpp"
 
 namespace teardown::models {
 

@@ -1,6 +1,6 @@
-// Topology on a Boost.Graph adjacency_list; see include/teardown/topology.hpp.
-// Boost stays in this file: the public header only forward-declares Topology::Impl.
-#include "teardown/topology.hpp"
+// Topology on a Boost.Graph adjacency_list; see topology.hpp.
+// Boost stays in this file: the header only forward-declares Topology::Impl.
+#include "net/topology.hpp"
 
 #include <functional>
 #include <limits>

@@ -1,4 +1,4 @@
-// The resource estimate and the up-front refusal (resource_estimate.hpp).
+// The resource estimate and the up-front refusal (teardown/scenario.hpp).
 //
 // Costs were calibrated against the peak RSS and the event count of teardown-run (release
 // build) on scenarios where one term dominates: 10^4..10^6 long-lived connections, 10^3..10^5
@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "teardown/proxy_rules.hpp"
+#include "teardown/scenario.hpp"
 
 namespace teardown {
 namespace {

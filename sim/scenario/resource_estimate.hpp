@@ -1,45 +1,15 @@
-// The resource guard: what a scenario will roughly cost before it runs (memory, events), the
-// up-front refusal of one above RunOptions' limits, and a run loop bounded by wall time.
-//
-// The estimate is a sum of a few terms, each a count times a calibrated cost (bytes measured
-// as peak RSS of teardown-run, events counted by the engine; see docs/robustness.md for the
-// figures). It aims at the right order of magnitude (within a factor of about 2), enough to
-// refuse a scenario that would swap or be killed, not to predict the exact footprint.
+// The resource guard's private half: the byte counts of its messages and the run loop bounded
+// by wall time. The estimate and the up-front refusal are public (teardown/scenario.hpp).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <vector>
 
-#include "teardown/config.hpp"
-#include "teardown/engine.hpp"
-#include "teardown/scenario.hpp"
+#include "engine/engine.hpp"
+#include "teardown/time.hpp"
 
 namespace teardown {
-
-struct ResourceEstimate {
-  // One contribution: `count` things of `unit_bytes` each, set by the key `path`.
-  struct Term {
-    std::string path;   // the scenario key that drives it, e.g. "clients.long_lived.count"
-    std::string what;   // "long-lived connections"
-    double count = 0;
-    double unit_bytes = 0;
-    double bytes() const { return count * unit_bytes; }
-  };
-  double memory_bytes = 0;     // all terms plus a fixed base
-  double events = 0;           // engine events of the whole run, warm-up included
-  double requests = 0;         // requests started over the whole run
-  double events_per_request = 0;
-  std::vector<Term> terms;     // largest first
-};
-
-// The estimate for a valid scenario (validate(scenario) empty).
-ResourceEstimate estimate_resources(const Scenario& scenario, const RunOptions& options = {});
-
-// Throws ConfigError, naming the estimate and the key that dominates it, when the estimate is
-// above options.max_memory_bytes or options.max_events (0 = no limit).
-void check_resources(const Scenario& scenario, const RunOptions& options);
 
 // "3.2 GiB", "512 B": a byte count for messages.
 std::string format_bytes(double bytes);

@@ -2,9 +2,9 @@
 #include <chrono>
 
 #include "models/world.hpp"
+#include "net/topology.hpp"
 #include "scenario/resource_estimate.hpp"
 #include "teardown/scenario.hpp"
-#include "teardown/topology.hpp"
 
 namespace teardown {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
-#include "teardown/tcp.hpp"
+#include "tcp/tcp_stack.hpp"
 
 namespace teardown {
 

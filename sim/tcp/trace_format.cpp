@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "tcp/tcp_stack.hpp"
 #include "teardown/trace.hpp"
 
 namespace teardown {

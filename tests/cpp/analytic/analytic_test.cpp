@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <map>
 
 #include "../models/scenario_runs.hpp"
@@ -115,7 +116,7 @@ TEST_CASE("the purge recurrence closes a lone idle connection after three period
   RunOptions opt;
   opt.trace_connections = 1;
   const Result r = run(s, opt);
-  std::map<ConnectionId, Time> last_response;
+  std::map<std::uint32_t, Time> last_response;  // by trace id
   double first_gap = -1;
   for (const TraceRecord& t : r.trace) {
     if (t.what != TraceRecord::Sent) continue;

@@ -3,8 +3,8 @@
 
 #include <random>
 
-#include "config/scenario_toml.hpp"
 #include "teardown/config.hpp"
+#include "teardown/scenario_toml.hpp"
 
 using namespace teardown;
 using namespace teardown::time_literals;

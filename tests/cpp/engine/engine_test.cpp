@@ -4,8 +4,8 @@
 #include <tuple>
 #include <vector>
 
-#include "teardown/engine.hpp"
-#include "teardown/random.hpp"
+#include "engine/engine.hpp"
+#include "engine/random.hpp"
 
 using namespace teardown;
 using namespace teardown::time_literals;

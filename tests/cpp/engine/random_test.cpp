@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "teardown/random.hpp"
+#include "engine/random.hpp"
 
 using namespace teardown;
 

@@ -5,8 +5,8 @@
 
 #include <vector>
 
+#include "engine/random.hpp"
 #include "models/fwrr.hpp"
-#include "teardown/random.hpp"
 
 using teardown::models::Fwrr;
 

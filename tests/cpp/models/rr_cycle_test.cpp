@@ -4,8 +4,8 @@
 
 #include <vector>
 
+#include "engine/random.hpp"
 #include "models/balance.hpp"
-#include "teardown/random.hpp"
 
 using teardown::models::balance::Candidate;
 using teardown::models::balance::RoundRobinCycle;

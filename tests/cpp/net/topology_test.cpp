@@ -1,4 +1,4 @@
-#include "teardown/topology.hpp"
+#include "net/topology.hpp"
 
 #include <catch2/catch.hpp>
 

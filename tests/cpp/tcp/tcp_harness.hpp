@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "teardown/engine.hpp"
-#include "teardown/tcp.hpp"
+#include "engine/engine.hpp"
+#include "tcp/tcp_stack.hpp"
 
 namespace teardown::test {
 

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "teardown/event.hpp"
-#include "teardown/event_queue.hpp"
-#include "teardown/fifo_lane.hpp"
+#include "engine/event.hpp"
+#include "engine/event_queue.hpp"
+#include "engine/fifo_lane.hpp"
 #include "teardown/time.hpp"
 
 namespace teardown {

@@ -1,5 +1,7 @@
-// The scenario as a toml::table, for callers that already hold one: the TOML text readers here
-// and the Python bindings (dicts are turned into tables). Private: toml++ stays out of include/.
+// The scenario as a toml::table, for callers that already hold one: the TOML text readers, the
+// Python bindings (dicts are turned into tables), an embedder whose scenario sits inside its own
+// TOML. The one public header that needs toml++ (link tomlplusplus::tomlplusplus too):
+// teardown.hpp leaves it out, so the rest of the API does not.
 #pragma once
 
 #include <string_view>

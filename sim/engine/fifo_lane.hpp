@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "teardown/event.hpp"
+#include "engine/event.hpp"
 
 namespace teardown {
 

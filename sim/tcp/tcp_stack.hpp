@@ -16,9 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "teardown/engine.hpp"
-#include "teardown/random.hpp"
+#include "engine/engine.hpp"
+#include "engine/random.hpp"
 #include "teardown/time.hpp"
+#include "teardown/trace.hpp"
 
 namespace teardown {
 
@@ -27,63 +28,10 @@ using ConnectionId = std::uint32_t;
 using HostIndex = std::uint32_t;
 inline constexpr EndpointId kNoEndpoint = 0xffffffffu;
 
-// Endpoint states of RFC 9293 section 3.3.2 that teardown needs (LISTEN and SYN_RECEIVED
-// are folded into the accepting side's creation).
-enum class TcpState : std::uint8_t {
-  Closed,
-  SynSent,
-  Established,
-  FinWait1,
-  FinWait2,
-  Closing,
-  TimeWait,
-  CloseWait,
-  LastAck,
-};
-std::string_view to_string(TcpState s);
-
-// What a system call reports to the application after a reset.
-enum class AppError : std::uint8_t {
-  None,
-  ConnReset,    // ECONNRESET: reset on read, or on the first write after a reset
-  BrokenPipe,   // EPIPE: write after the peer's FIN and then its RST, or after our own FIN
-  ConnRefused,  // ECONNREFUSED: RST in answer to our SYN
-};
-std::string_view to_string(AppError e);
-
-// The rule that made a host send an RST.
-enum class ResetRule : std::uint8_t {
-  CloseWithUnreadData,  // close() with received data not yet read
-  LingerZero,           // close() with SO_LINGER {on, 0} (HAProxy nolinger, hard close)
-  DataToOrphan,         // data arrived after the application closed the socket
-  NoSuchConnection,     // a segment for a connection that does not exist (or a refused SYN)
-};
-inline constexpr std::size_t kResetRules = 4;
-std::string_view to_string(ResetRule r);
-
-// What happened to an RST when it arrived.
-enum class ResetFate : std::uint8_t {
-  SeenByApp,        // the owning application holds the socket and will see an error
-  AbsorbedByKernel, // the application had already closed its socket: nobody sees it
-  Dropped,          // no socket (or TIME_WAIT): the RST is discarded, never answered
-};
-inline constexpr std::size_t kResetFates = 3;
-std::string_view to_string(ResetFate f);
-
 // A side label chosen by the models (client, proxy front, proxy back, backend...), used
 // only to attribute segments and resets. At most kRoles labels.
 using Role = std::uint8_t;
 inline constexpr std::size_t kRoles = 8;
-
-// Segment flags as carried in an event's payload.
-enum SegmentFlag : std::uint8_t {
-  kSegSyn = 1,
-  kSegSynAck = 2,
-  kSegData = 4,
-  kSegFin = 8,
-  kSegAck = 16,  // the ACK of a FIN (ordinary data ACKs are not modelled)
-  kSegRst = 32,
-};
 
 // Engine event kinds owned by the TCP stack. Models use kinds >= kFirstModelEventKind.
 enum TcpEventKind : std::uint16_t {
@@ -96,15 +44,11 @@ constexpr bool is_tcp_event(std::uint16_t kind) { return kind >= kTcpSegment && 
 
 // What the owning application of an endpoint can observe after an event.
 struct Notice {
-  enum Kind : std::uint8_t {
-    None,           // nothing for an application (kernel-only work, or a socket it closed)
-    Accepted,       // a new connection on a listening host; set its owner with set_owner()
-    Connected,      // our SYN was answered: the connection is established
-    ConnectFailed,  // our SYN was answered with RST (error = ConnRefused)
-    Data,           // `bytes` arrived (unread until read()); `eof` if a FIN came with them
-    Eof,            // the peer's FIN: read() returns end of stream once the data is read
-    Reset,          // an RST aborted the connection; `error` is what the next call reports
-  };
+  // Notice::Data etc.: the kinds are the trace's vocabulary (teardown/trace.hpp). After
+  // Accepted the model sets the new endpoint's owner with set_owner(); after Data, `bytes`
+  // arrived and `eof` says whether a FIN came with them.
+  using Kind = NoticeKind;
+  using enum NoticeKind;
   Kind kind = None;
   EndpointId endpoint = kNoEndpoint;
   std::uint32_t owner = 0;     // the endpoint's owner index, as set by the model
@@ -138,22 +82,6 @@ struct TcpCounters {
   std::array<std::uint64_t, kRoles> app_errors_broken_pipe{};
   std::array<std::uint64_t, kRoles> app_errors_refused{};
   std::uint64_t time_wait_entered = 0;
-};
-
-// One line of the optional segment trace (for ladder diagrams and the demo).
-struct TraceRecord {
-  enum What : std::uint8_t { Sent, Arrived, AppClose, AppShutdown, AppAbort };
-  Time at = 0;
-  std::uint32_t connection = 0;   // the connection's trace id (1, 2, ... in opening order)
-  std::uint8_t side = 0;          // 0 = the connecting side, 1 = the accepting side
-  What what = Sent;
-  std::uint8_t flags = 0;         // SegmentFlag bits
-  ResetRule rule = ResetRule::NoSuchConnection;  // for RST
-  TcpState state_after = TcpState::Closed;       // the acting / receiving endpoint's state after
-  Notice::Kind notice = Notice::None;            // what the receiving application was told
-  AppError error = AppError::None;
-  ResetFate fate = ResetFate::Dropped;           // for an arriving RST
-  std::uint32_t bytes = 0;
 };
 
 class TcpStack {

@@ -21,7 +21,7 @@
 #include <memory>
 #include <vector>
 
-#include "teardown/event.hpp"
+#include "engine/event.hpp"
 
 namespace teardown {
 

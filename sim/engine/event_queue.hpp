@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "teardown/event.hpp"
-#include "teardown/timing_wheel.hpp"
+#include "engine/event.hpp"
+#include "engine/timing_wheel.hpp"
 
 namespace teardown {
 

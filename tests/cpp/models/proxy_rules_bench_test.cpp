@@ -79,7 +79,7 @@ TEST_CASE("server-close, 2.6: the proxy closes with FIN if the backend's FIN cam
 // proxy shuts down then closes: FIN, then RST (LAB-E2E). Closing second, it skips the shutdown
 // once the client's FIN was read (include/haproxy/connection.h conn_sock_shutw, CO_FL_SOCK_RD_SH).
 TEST_CASE("nolinger, client side: the proxy closing first sends FIN then RST 2 x processing time later, unless the "
-          "client's FIN came back; the client closing first gets a bare RST",
+          "client's FIN came back, and the client closing first gets a bare RST",
           "[models][proxy-bench]") {
   ProxyBench b(scenario(1, [](Scenario& s) {
     s.proxy.nolinger = true;
@@ -218,7 +218,7 @@ Peer client_leaves_during_request(ProxyBench& b, const Peer& client) {
 // (commit 8615c2af6; LAB-10). Without it the response is still forwarded, into a socket the
 // client closed, whose kernel answers it with RST (LAB-10; RFC 9293 3.6.1).
 TEST_CASE("a client leaving while its request is at the server: with abortonclose the proxy resets the server "
-          "connection at once; without, the response goes on and the client's kernel resets",
+          "connection at once, without it the response goes on and the client's kernel resets",
           "[models][proxy-bench]") {
   SECTION("abortonclose") {
     ProxyBench b(scenario(1, [](Scenario& s) { s.proxy.abortonclose = true; }));

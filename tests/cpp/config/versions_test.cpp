@@ -56,7 +56,7 @@ TEST_CASE("the preset http-reuse is never before 1.9 and safe from 2.0", "[confi
   CHECK(effective_http_reuse(p) == HttpReuse::Always);
 }
 
-TEST_CASE("http-tunnel exists up to 2.0 and is gone in 2.6; keep-alive came in 1.5", "[config]") {
+TEST_CASE("http-tunnel exists up to 2.0 and is gone in 2.6, keep-alive came in 1.5", "[config]") {
   for (ProxyVersion v : kVersions) {
     for (std::string_view mode : {"preset", "http-keep-alive", "http-server-close", "httpclose",
                                   "http-pretend-keepalive", "http-tunnel", "tcp"}) {

@@ -139,7 +139,7 @@ std::vector<Seen> random_run(std::uint64_t seed) {
 }
 }  // namespace
 
-TEST_CASE("identical seeds give identical event sequences; different seeds do not", "[engine]") {
+TEST_CASE("identical seeds give identical event sequences, different seeds do not", "[engine]") {
   const auto a = random_run(5);
   const auto b = random_run(5);
   const auto c = random_run(6);

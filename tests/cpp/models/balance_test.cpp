@@ -20,7 +20,7 @@ std::vector<Candidate> servers(std::initializer_list<int> served) {
 }
 }  // namespace
 
-TEST_CASE("leastconn: fewest per unit of weight; among equals the one whose load changed longest ago",
+TEST_CASE("leastconn: fewest per unit of weight, among equals the one whose load changed longest ago",
           "[models][balance]") {
   auto v = servers({3, 1, 2});
   CHECK(b::leastconn(v) == 1);
@@ -62,7 +62,7 @@ TEST_CASE("source: one client always lands on the same server, clients spread ov
   CHECK(b::source(v, 42) == (home + 1) % 3);
 }
 
-TEST_CASE("random: keys on HAProxy's consistent-hash ring; with two draws the less loaded of the two",
+TEST_CASE("random: keys on HAProxy's consistent-hash ring, with two draws the less loaded of the two",
           "[models][balance]") {
   // full_hash against an independent implementation of Jenkins' 6-shift hash times 3221225473.
   CHECK(b::ChashRing::full_hash(1) == 881230262u);
@@ -102,7 +102,7 @@ TEST_CASE("random: keys on HAProxy's consistent-hash ring; with two draws the le
   CHECK(share(servers({10, 0}), ring2, 2)[0] == Approx(0.4312 * 0.4312).margin(0.005));
 }
 
-TEST_CASE("static-rr: smooth weighted round robin interleaves by weight; the cycle gives the same picks",
+TEST_CASE("static-rr: smooth weighted round robin interleaves by weight, the cycle gives the same picks",
           "[models][balance]") {
   std::vector<Candidate> v(3, Candidate{true, 1, 1, 0, 0});
   v[0].weight = 5;

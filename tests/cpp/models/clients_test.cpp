@@ -75,7 +75,7 @@ TEST_CASE("long-lived connections carry their own request rate", "[models][clien
   CHECK(metric(r, m::kConnClientOpened) == 0);  // opened during warm-up, then kept
 }
 
-TEST_CASE("the same scenario and seed give identical results; another seed does not", "[models][determinism]") {
+TEST_CASE("the same scenario and seed give identical results, another seed does not", "[models][determinism]") {
   Scenario s = example("stale-reuse-keepalive");
   s.sim.duration = 60 * kSecond;
   const Result a = run_checked(s);
@@ -88,7 +88,7 @@ TEST_CASE("the same scenario and seed give identical results; another seed does 
   CHECK(c.metrics != a.metrics);
 }
 
-TEST_CASE("arrival until: no request starts after it; the run goes on to watch the drain", "[models][clients]") {
+TEST_CASE("arrival until: no request starts after it, the run goes on to watch the drain", "[models][clients]") {
   Scenario s = quiet_base();
   s.sim.warmup = 0;
   s.sim.duration = 200 * kSecond;

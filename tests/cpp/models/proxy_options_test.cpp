@@ -35,7 +35,7 @@ TEST_CASE("timeout server: 504 to the client and a hard close towards the server
   CHECK(metric(r, m::kBackendResets) == Approx(started).epsilon(0.01));
 }
 
-TEST_CASE("a server that stops: refused connects are retried; redispatch sends the last retry elsewhere",
+TEST_CASE("a server that stops: refused connects are retried, redispatch sends the last retry elsewhere",
           "[models][retries]") {
   Scenario s = example("restart-per-connection");
   s.proxy.mode = ProxyMode::HttpServerClose;  // a new server connection per request
@@ -79,7 +79,7 @@ TEST_CASE("retry-on empty-response resends a request that failed on a reused ser
   CHECK(metric(retried, m::kRequestsFailed) < 0.05 * failed);
 }
 
-TEST_CASE("server maxconn queues requests; timeout queue turns a long wait into a 503", "[models][queue]") {
+TEST_CASE("server maxconn queues requests, timeout queue turns a long wait into a 503", "[models][queue]") {
   Scenario s = example("switch-resets-1.5");
   s.proxy.version = ProxyVersion::V2_6;
   s.backends.maxconn = 1;

@@ -280,9 +280,21 @@ def test_import_haproxy_prints_a_scenario_and_lists_what_it_did_not_map(capsys, 
     assert scenario["proxy"]["balance"] == "leastconn"
     assert scenario["proxy"]["timeout"]["client"] == "10m"
     assert scenario["backends"]["servers"] == 2
-    assert f"{cfg}:3: not mapped: log /dev/log local0 (" in err
-    assert f"{cfg}:14: not mapped: bind :80 (" in err
+    assert err.splitlines() == [
+        f"{cfg}: modelled as HAProxy 2.6, assumed: a haproxy.cfg does not say which release it targets "
+        "(--haproxy-version sets it)",
+        "  using backend 'app', the default_backend of frontend 'web'",
+        "  the frontend has no maxconn of its own; using the global maxconn",
+        "every directive that may affect teardown is mapped",
+        "2 lines cannot affect teardown (logs, stats, process and TLS settings, listening addresses, "
+        "proxies not modelled, values HAProxy ignores or overrides): --verbose lists them",
+    ]
     assert td.run(td.Scenario(scenario).with_({"sim.duration": "2s", "sim.warmup": "1s"})).metrics
+    code, out, err = teardown_cli(capsys, "import-haproxy", str(cfg), "--verbose")
+    assert code == 0
+    assert f"{cfg}:3: not mapped: log /dev/log local0 (log settings do not affect teardown)" in err
+    assert f"{cfg}:14: not mapped: bind :80 (listening addresses and TLS do not affect teardown)" in err
+    assert out.startswith("# Imported from haproxy.cfg") and f"# {cfg}:3: not mapped: log" in out
 
 
 def test_import_haproxy_writes_a_file_that_runs(capsys, tmp_path):

@@ -194,9 +194,10 @@ def test_messy_production_config_reports_every_unmapped_line():
     ]
     why = reasons(result)
     assert why[4] == why[16] == why[18] == "log settings do not affect teardown"
-    assert why[36] == why[38] == "ACLs and content switching are not modelled"
+    assert why[36] == "an ACL does nothing by itself (the rules that use it are listed)"
+    assert why[38] == "ACLs and content switching are not modelled"
     assert why[34] == "request and response rules are not modelled"
-    assert why[7] == "the statistics page and monitoring are not modelled"
+    assert why[7] == "the statistics page and monitoring do not affect teardown"
     assert why[12].startswith("the frontend's maxconn (line 33) is the modelled limit")
     assert why[23] == "overridden by line 41"
     assert "backup" in why[54]
@@ -204,6 +205,7 @@ def test_messy_production_config_reports_every_unmapped_line():
     assert why[57] == "in backend 'static', which is not modelled"
     assert why[73] == "resolvers sections do not affect teardown"
     assert all(isinstance(u, Unmapped) and u.reason for u in result.unmapped)
+    assert [u.line for u in result.not_modelled] == [34, 35, 38, 39, 46, 47, 48]
 
 
 def test_messy_production_config_accounts_for_every_line():
@@ -224,7 +226,7 @@ def test_messy_production_config_notes_its_decisions():
     assert any("the stronger one applies (http-server-close)" in n for n in notes)
     assert any("different maxconn (200, 200, 100); using the largest, 200" in n for n in notes)
     assert any("server 'shop-spare' (line 54) is a backup server" in n for n in notes)
-    assert any("line 51: server keywords not modelled: cookie s1" in n for n in notes)
+    assert "server keywords not modelled: cookie (lines 51, 52, 53)" in notes
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
@@ -765,7 +767,7 @@ def test_unmodelled_server_keywords_are_noted(tmp_path):
     result = imported(
         tmp_path, "listen l\n    mode http\n    server a 10.0.0.1:443 ssl verify none cookie a check\n"
     )
-    assert "line 3: server keywords not modelled: ssl, verify none, cookie a" in result.notes
+    assert "server keywords not modelled: ssl, verify none, cookie a (line 3)" in result.notes
 
 
 # ---- which frontend and backend ----------------------------------------------------------
@@ -807,7 +809,10 @@ def test_without_default_backend_the_first_backend_with_servers_is_modelled(tmp_
         """,
     )
     assert result.scenario["backends"]["servers"] == 1
-    assert "frontend 'fe' has no default_backend; using the first backend 'app'" in result.notes
+    assert (
+        "frontend 'fe' has no default_backend; using the first backend 'app'; the file has backend 'empty' "
+        "(line 5), backend 'app' (line 7) (--backend NAME picks another)" in result.notes
+    )
 
 
 def test_a_lone_backend_takes_its_frontend_settings_from_its_defaults(tmp_path):
@@ -874,7 +879,9 @@ def test_quotes_and_escapes_keep_a_hash_from_starting_a_comment(tmp_path):
         """,
     )
     assert result.unmapped == [
-        Unmapped(3, 'stats auth "a b#c" \\#d', "the statistics page and monitoring are not modelled")
+        Unmapped(
+            3, 'stats auth "a b#c" \\#d', "the statistics page and monitoring do not affect teardown", "inert"
+        )
     ]
 
 

@@ -546,6 +546,11 @@ def test_without_a_mode_line_haproxy_runs_tcp_and_http_options_do_nothing(tmp_pa
         2: "'option http-server-close' has no effect in mode tcp",
         3: "'timeout http-request' has no effect in mode tcp",
     }
+    assert {u.kind for u in result.unmapped} == {"tcp"} and result.not_modelled == []
+    assert result.notes[-1] == (
+        "mode tcp: these HTTP settings have no effect: 'option http-server-close' (line 2), "
+        "'timeout http-request 5s' (line 3)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -553,6 +558,12 @@ def test_without_a_mode_line_haproxy_runs_tcp_and_http_options_do_nothing(tmp_pa
     [
         ("1.4", "option http-keep-alive", "preset", "HAProxy 1.4 has no 'option http-keep-alive'"),
         ("2.6", "option http-tunnel", "preset", "HAProxy 2.6 rejects 'option http-tunnel'"),
+        (
+            "1.4",
+            "option http-tunnel",
+            "preset",
+            "HAProxy 1.4 has no 'option http-tunnel' (it came in 1.5-dev22)",
+        ),
         ("2.0", "option http-tunnel", "http-tunnel", None),
         ("1.5", "option forceclose", "httpclose", None),
         ("2.6", "option forceclose", "httpclose", None),
@@ -572,6 +583,65 @@ def test_options_a_release_does_not_have_are_reported(tmp_path, version, line, m
 def test_forceclose_in_2_6_is_read_as_httpclose_with_a_note(tmp_path):
     result = imported(tmp_path, "listen l\n    mode http\n    option forceclose\n    server a 10.0.0.1:80\n")
     assert any("rejects 'option forceclose'" in note for note in result.notes)
+
+
+# ---- the release a file's keywords point to ---------------------------------------------
+
+
+def test_a_file_without_dated_keywords_gets_no_release_note(tmp_path):
+    result = imported(tmp_path, "listen l\n    mode http\n    http-reuse safe\n    server a 10.0.0.1:80\n")
+    assert not any("--haproxy-version" in note or "point to" in note for note in result.notes[1:])
+
+
+def test_http_tunnel_points_to_1_5_and_2_6_ignores_it(tmp_path):
+    result = imported(tmp_path, "listen l\n    mode http\n    option http-tunnel\n    server a 10.0.0.1:80\n")
+    assert result.notes[1:3] == [
+        "suggested: --haproxy-version 1.5, the oldest modelled release that accepts every release-dependent "
+        "keyword of the file: 'option http-tunnel' (line 3, refused since 2.5)",
+        "HAProxy 2.6 rejects 'option http-tunnel' (ignored)",
+    ]
+    assert [u.kind for u in result.not_modelled] == ["release"]
+
+
+def test_a_keyword_the_release_lacks_points_to_the_first_that_has_it(tmp_path):
+    text = "listen l\n    mode http\n    http-reuse always\n    contimeout 5s\n    server a 10.0.0.1:80\n"
+    result = imported(tmp_path, text, version="1.5")
+    assert result.notes[1:3] == [
+        "suggested: --haproxy-version 1.8, the oldest modelled release that accepts every release-dependent "
+        "keyword of the file: 'http-reuse' (line 3, since 1.6), 'contimeout' (line 4, refused since 2.1)",
+        "HAProxy 1.5 lacks 'http-reuse' (ignored)",
+    ]
+    assert (
+        imported(tmp_path, text, version="1.8")
+        .notes[1]
+        .startswith("the file's release-dependent keywords point to HAProxy 1.8, the release modelled:")
+    )
+
+
+def test_the_suggestion_is_the_oldest_release_that_accepts_every_dated_keyword(tmp_path):
+    server = "    server a 10.0.0.1:80\n"
+    text = "listen l\n    mode http\n    option http-tunnel\n    retry-on conn-failure\n" + server
+    assert (
+        imported(tmp_path, text, version="2.0")
+        .notes[1]
+        .startswith("the file's release-dependent keywords point to HAProxy 2.0")
+    )
+    text = "listen l\n    mode http\n    clitimeout 5s\n    balance random\n" + server
+    assert imported(tmp_path, text).notes[1].startswith("suggested: --haproxy-version 2.0")
+    text = "listen l\n    mode http\n    option http-keep-alive\n    option forceclose\n" + server
+    assert imported(tmp_path, text, version="1.4").notes[1].startswith("suggested: --haproxy-version 1.5")
+
+
+def test_without_a_version_the_newest_is_assumed_and_said_so():
+    result = import_haproxy(EXAMPLES / "keep-alive.cfg")
+    assert result.scenario["proxy"]["version"] == "2.6"
+    assert result.notes[0] == (
+        "modelled as HAProxy 2.6, assumed: a haproxy.cfg does not say which release it targets "
+        "(--haproxy-version sets it)"
+    )
+    assert import_haproxy(EXAMPLES / "keep-alive.cfg", "2.6").notes[0] == (
+        "modelled as HAProxy 2.6, the release asked for"
+    )
 
 
 # ---- balance, reuse, retries, limits -----------------------------------------------------
@@ -858,6 +928,62 @@ def test_a_default_backend_that_does_not_exist_is_an_error(tmp_path):
             tmp_path,
             "frontend fe\n    mode http\n    default_backend gone\nbackend be\n    server a 1.1.1.1:80\n",
         )
+
+
+REAL_CFGS = Path(__file__).resolve().parent / "haproxy_configs"  # from HAProxy's repository
+
+
+def test_a_frontend_and_a_backend_are_imported_by_name():
+    cfg = REAL_CFGS / "test-connection.cfg"
+    result = import_haproxy(cfg, "1.4", frontend="httpclose_server-close")
+    assert result.scenario["proxy"]["mode"] == "httpclose"  # 1.4: httpclose + server-close force a close
+    assert result.notes[2] == (
+        "using listen 'httpclose_server-close' (--frontend) as frontend and backend; the file has listen "
+        "'httpclose' (line 14), listen 'server-close' (line 21), listen 'httpclose_server-close' (line 28), "
+        "listen 'forceclose' (line 36)"
+    )
+    result = import_haproxy(cfg, "1.4", frontend="httpclose", backend="server-close")
+    assert (
+        result.scenario["proxy"]["mode"] == "httpclose"
+    )  # the frontend's httpclose, the backend's server-close
+    assert "using listen 'server-close' (--backend)" in result.notes
+
+
+def test_a_backend_by_name_is_reached_through_the_frontend_that_sends_to_it(tmp_path):
+    text = """
+        defaults
+            mode http
+        frontend web
+            default_backend a
+        frontend api
+            timeout client 7s
+            use_backend b if { path_beg /v1 }
+        backend a
+            server a1 10.0.0.1:80
+        backend b
+            server b1 10.0.0.2:80
+            server b2 10.0.0.3:80
+        """
+    result = imported(tmp_path, text)
+    assert "using frontend 'web', the first with a default_backend" in result.notes[1]
+    result = import_haproxy(tmp_path / "haproxy.cfg", backend="b")
+    assert result.scenario["proxy"]["timeout"]["client"] == "7s"
+    assert result.scenario["backends"]["servers"] == 2
+    assert result.notes[1].startswith("using frontend 'api', which sends to backend 'b'; the file has")
+    with pytest.raises(
+        ConfigError, match=r"--backend: no backend or listen section named 'c' \(the file has: "
+    ):
+        import_haproxy(tmp_path / "haproxy.cfg", backend="c")
+
+
+def test_lines_that_cannot_affect_teardown_are_told_from_those_that_may():
+    result = import_haproxy(EXAMPLES / "messy-production.cfg")
+    kinds = {u.line: u.kind for u in result.unmapped}
+    assert kinds[4] == kinds[6] == kinds[13] == kinds[31] == kinds[36] == kinds[57] == "inert"
+    assert kinds[23] == "inert"  # overridden by the frontend's timeout client
+    assert kinds[54] == "noted"  # the backup server, which a note names
+    assert kinds[34] == kinds[38] == kinds[48] == "unmodelled"
+    assert "may matter" in repr(result)
 
 
 # ---- what the file may contain -----------------------------------------------------------

@@ -30,9 +30,13 @@ def release_hint(sections: list[Section], version: str) -> list[str]:
     earlier = VERSIONS[: VERSIONS.index(version)]
     rejected = [k for k in refused if any(accepts(v, k) for v in earlier)]
     lacking = [k for k in refused if k not in rejected]
-    done = [f"rejects '{k}' ({_read_as(k)})" for k in rejected] + [f"lacks '{k}' (ignored)" for k in lacking]
+    done = []
+    if rejected:
+        done.append("rejects " + ", ".join(f"'{k}' ({_read_as(k)})" for k in rejected))
+    if lacking:
+        done.append("lacks " + ", ".join(f"'{k}'" for k in lacking) + " (ignored)")
     if done:
-        notes.append(f"HAProxy {version} {', '.join(done)}")
+        notes.append(f"HAProxy {version} {'; '.join(done)}")
     return notes
 
 

@@ -76,10 +76,12 @@ def choose(
     targets = [s for s in proxies if s.kind in ("backend", "listen")]
     if not proxies:
         raise cfg_error(ctx.source, None, "no frontend, backend or listen section: nothing to model")
-    named_back = _named(backend, targets, "--backend", "backend or listen", ctx)
+    named_back = (
+        None if backend is None else _by_name(backend, targets, "--backend", "backend or listen", ctx)
+    )
+    front: Section | None
     if frontend is not None:
-        front: Section | None = _named(frontend, fronts, "--frontend", "frontend or listen", ctx)
-        assert front is not None
+        front = _by_name(frontend, fronts, "--frontend", "frontend or listen", ctx)
         both = " as frontend and backend" if front.kind == "listen" and named_back is None else ""
         ctx.note(f"using {front.describe()} (--frontend){both}{_others(fronts)}")
     else:
@@ -94,12 +96,9 @@ def choose(
     return choice
 
 
-def _named(
-    name: str | None, candidates: list[Section], option: str, kinds: str, ctx: Context
-) -> Section | None:
-    """The section called ``name`` among ``candidates`` (None when no name is given)."""
-    if name is None:
-        return None
+def _by_name(name: str, candidates: list[Section], option: str, kinds: str, ctx: Context) -> Section:
+    """The section called ``name`` among ``candidates``; a name the file lacks is an error that
+    lists the candidates."""
     for section in candidates:
         if section.name == name:
             return section

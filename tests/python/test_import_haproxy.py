@@ -194,9 +194,10 @@ def test_messy_production_config_reports_every_unmapped_line():
     ]
     why = reasons(result)
     assert why[4] == why[16] == why[18] == "log settings do not affect teardown"
-    assert why[36] == why[38] == "ACLs and content switching are not modelled"
+    assert why[36] == "an ACL does nothing by itself (the rules that use it are listed)"
+    assert why[38] == "ACLs and content switching are not modelled"
     assert why[34] == "request and response rules are not modelled"
-    assert why[7] == "the statistics page and monitoring are not modelled"
+    assert why[7] == "the statistics page and monitoring do not affect teardown"
     assert why[12].startswith("the frontend's maxconn (line 33) is the modelled limit")
     assert why[23] == "overridden by line 41"
     assert "backup" in why[54]
@@ -204,6 +205,7 @@ def test_messy_production_config_reports_every_unmapped_line():
     assert why[57] == "in backend 'static', which is not modelled"
     assert why[73] == "resolvers sections do not affect teardown"
     assert all(isinstance(u, Unmapped) and u.reason for u in result.unmapped)
+    assert [u.line for u in result.not_modelled] == [34, 35, 38, 39, 46, 47, 48]
 
 
 def test_messy_production_config_accounts_for_every_line():
@@ -224,7 +226,7 @@ def test_messy_production_config_notes_its_decisions():
     assert any("the stronger one applies (http-server-close)" in n for n in notes)
     assert any("different maxconn (200, 200, 100); using the largest, 200" in n for n in notes)
     assert any("server 'shop-spare' (line 54) is a backup server" in n for n in notes)
-    assert any("line 51: server keywords not modelled: cookie s1" in n for n in notes)
+    assert "server keywords not modelled: cookie (lines 51, 52, 53)" in notes
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
@@ -544,6 +546,11 @@ def test_without_a_mode_line_haproxy_runs_tcp_and_http_options_do_nothing(tmp_pa
         2: "'option http-server-close' has no effect in mode tcp",
         3: "'timeout http-request' has no effect in mode tcp",
     }
+    assert {u.kind for u in result.unmapped} == {"tcp"} and result.not_modelled == []
+    assert result.notes[-1] == (
+        "mode tcp: these HTTP settings have no effect: 'option http-server-close' (line 2), "
+        "'timeout http-request 5s' (line 3)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -551,6 +558,12 @@ def test_without_a_mode_line_haproxy_runs_tcp_and_http_options_do_nothing(tmp_pa
     [
         ("1.4", "option http-keep-alive", "preset", "HAProxy 1.4 has no 'option http-keep-alive'"),
         ("2.6", "option http-tunnel", "preset", "HAProxy 2.6 rejects 'option http-tunnel'"),
+        (
+            "1.4",
+            "option http-tunnel",
+            "preset",
+            "HAProxy 1.4 has no 'option http-tunnel' (it came in 1.5-dev22)",
+        ),
         ("2.0", "option http-tunnel", "http-tunnel", None),
         ("1.5", "option forceclose", "httpclose", None),
         ("2.6", "option forceclose", "httpclose", None),
@@ -570,6 +583,65 @@ def test_options_a_release_does_not_have_are_reported(tmp_path, version, line, m
 def test_forceclose_in_2_6_is_read_as_httpclose_with_a_note(tmp_path):
     result = imported(tmp_path, "listen l\n    mode http\n    option forceclose\n    server a 10.0.0.1:80\n")
     assert any("rejects 'option forceclose'" in note for note in result.notes)
+
+
+# ---- the release a file's keywords point to ---------------------------------------------
+
+
+def test_a_file_without_dated_keywords_gets_no_release_note(tmp_path):
+    result = imported(tmp_path, "listen l\n    mode http\n    http-reuse safe\n    server a 10.0.0.1:80\n")
+    assert not any("--haproxy-version" in note or "point to" in note for note in result.notes[1:])
+
+
+def test_http_tunnel_points_to_1_5_and_2_6_ignores_it(tmp_path):
+    result = imported(tmp_path, "listen l\n    mode http\n    option http-tunnel\n    server a 10.0.0.1:80\n")
+    assert result.notes[1:3] == [
+        "suggested: --haproxy-version 1.5, the oldest modelled release that accepts every release-dependent "
+        "keyword of the file: 'option http-tunnel' (line 3, refused since 2.5)",
+        "HAProxy 2.6 rejects 'option http-tunnel' (ignored)",
+    ]
+    assert [u.kind for u in result.not_modelled] == ["release"]
+
+
+def test_a_keyword_the_release_lacks_points_to_the_first_that_has_it(tmp_path):
+    text = "listen l\n    mode http\n    http-reuse always\n    contimeout 5s\n    server a 10.0.0.1:80\n"
+    result = imported(tmp_path, text, version="1.5")
+    assert result.notes[1:3] == [
+        "suggested: --haproxy-version 1.8, the oldest modelled release that accepts every release-dependent "
+        "keyword of the file: 'http-reuse' (line 3, since 1.6), 'contimeout' (line 4, refused since 2.1)",
+        "HAProxy 1.5 lacks 'http-reuse' (ignored)",
+    ]
+    assert (
+        imported(tmp_path, text, version="1.8")
+        .notes[1]
+        .startswith("the file's release-dependent keywords point to HAProxy 1.8, the release modelled:")
+    )
+
+
+def test_the_suggestion_is_the_oldest_release_that_accepts_every_dated_keyword(tmp_path):
+    server = "    server a 10.0.0.1:80\n"
+    text = "listen l\n    mode http\n    option http-tunnel\n    retry-on conn-failure\n" + server
+    assert (
+        imported(tmp_path, text, version="2.0")
+        .notes[1]
+        .startswith("the file's release-dependent keywords point to HAProxy 2.0")
+    )
+    text = "listen l\n    mode http\n    clitimeout 5s\n    balance random\n" + server
+    assert imported(tmp_path, text).notes[1].startswith("suggested: --haproxy-version 2.0")
+    text = "listen l\n    mode http\n    option http-keep-alive\n    option forceclose\n" + server
+    assert imported(tmp_path, text, version="1.4").notes[1].startswith("suggested: --haproxy-version 1.5")
+
+
+def test_without_a_version_the_newest_is_assumed_and_said_so():
+    result = import_haproxy(EXAMPLES / "keep-alive.cfg")
+    assert result.scenario["proxy"]["version"] == "2.6"
+    assert result.notes[0] == (
+        "modelled as HAProxy 2.6, assumed: a haproxy.cfg does not say which release it targets "
+        "(--haproxy-version sets it)"
+    )
+    assert import_haproxy(EXAMPLES / "keep-alive.cfg", "2.6").notes[0] == (
+        "modelled as HAProxy 2.6, the release asked for"
+    )
 
 
 # ---- balance, reuse, retries, limits -----------------------------------------------------
@@ -765,7 +837,7 @@ def test_unmodelled_server_keywords_are_noted(tmp_path):
     result = imported(
         tmp_path, "listen l\n    mode http\n    server a 10.0.0.1:443 ssl verify none cookie a check\n"
     )
-    assert "line 3: server keywords not modelled: ssl, verify none, cookie a" in result.notes
+    assert "server keywords not modelled: ssl, verify none, cookie a (line 3)" in result.notes
 
 
 # ---- which frontend and backend ----------------------------------------------------------
@@ -807,7 +879,10 @@ def test_without_default_backend_the_first_backend_with_servers_is_modelled(tmp_
         """,
     )
     assert result.scenario["backends"]["servers"] == 1
-    assert "frontend 'fe' has no default_backend; using the first backend 'app'" in result.notes
+    assert (
+        "frontend 'fe' has no default_backend; using the first backend 'app'; the file has backend 'empty' "
+        "(line 5), backend 'app' (line 7) (--backend NAME picks another)" in result.notes
+    )
 
 
 def test_a_lone_backend_takes_its_frontend_settings_from_its_defaults(tmp_path):
@@ -855,6 +930,62 @@ def test_a_default_backend_that_does_not_exist_is_an_error(tmp_path):
         )
 
 
+REAL_CFGS = Path(__file__).resolve().parent / "haproxy_configs"  # from HAProxy's repository
+
+
+def test_a_frontend_and_a_backend_are_imported_by_name():
+    cfg = REAL_CFGS / "test-connection.cfg"
+    result = import_haproxy(cfg, "1.4", frontend="httpclose_server-close")
+    assert result.scenario["proxy"]["mode"] == "httpclose"  # 1.4: httpclose + server-close force a close
+    assert result.notes[2] == (
+        "using listen 'httpclose_server-close' (--frontend) as frontend and backend; the file has listen "
+        "'httpclose' (line 14), listen 'server-close' (line 21), listen 'httpclose_server-close' (line 28), "
+        "listen 'forceclose' (line 36)"
+    )
+    result = import_haproxy(cfg, "1.4", frontend="httpclose", backend="server-close")
+    assert (
+        result.scenario["proxy"]["mode"] == "httpclose"
+    )  # the frontend's httpclose, the backend's server-close
+    assert "using listen 'server-close' (--backend)" in result.notes
+
+
+def test_a_backend_by_name_is_reached_through_the_frontend_that_sends_to_it(tmp_path):
+    text = """
+        defaults
+            mode http
+        frontend web
+            default_backend a
+        frontend api
+            timeout client 7s
+            use_backend b if { path_beg /v1 }
+        backend a
+            server a1 10.0.0.1:80
+        backend b
+            server b1 10.0.0.2:80
+            server b2 10.0.0.3:80
+        """
+    result = imported(tmp_path, text)
+    assert "using frontend 'web', the first with a default_backend" in result.notes[1]
+    result = import_haproxy(tmp_path / "haproxy.cfg", backend="b")
+    assert result.scenario["proxy"]["timeout"]["client"] == "7s"
+    assert result.scenario["backends"]["servers"] == 2
+    assert result.notes[1].startswith("using frontend 'api', which sends to backend 'b'; the file has")
+    with pytest.raises(
+        ConfigError, match=r"--backend: no backend or listen section named 'c' \(the file has: "
+    ):
+        import_haproxy(tmp_path / "haproxy.cfg", backend="c")
+
+
+def test_lines_that_cannot_affect_teardown_are_told_from_those_that_may():
+    result = import_haproxy(EXAMPLES / "messy-production.cfg")
+    kinds = {u.line: u.kind for u in result.unmapped}
+    assert kinds[4] == kinds[6] == kinds[13] == kinds[31] == kinds[36] == kinds[57] == "inert"
+    assert kinds[23] == "inert"  # overridden by the frontend's timeout client
+    assert kinds[54] == "noted"  # the backup server, which a note names
+    assert kinds[34] == kinds[38] == kinds[48] == "unmodelled"
+    assert "may matter" in repr(result)
+
+
 # ---- what the file may contain -----------------------------------------------------------
 
 
@@ -874,7 +1005,9 @@ def test_quotes_and_escapes_keep_a_hash_from_starting_a_comment(tmp_path):
         """,
     )
     assert result.unmapped == [
-        Unmapped(3, 'stats auth "a b#c" \\#d', "the statistics page and monitoring are not modelled")
+        Unmapped(
+            3, 'stats auth "a b#c" \\#d', "the statistics page and monitoring do not affect teardown", "inert"
+        )
     ]
 
 

@@ -92,6 +92,6 @@ def progress(args: argparse.Namespace) -> bool | str:
     return "always" if args.progress else (False if args.no_progress else True)
 
 
-def add_haproxy_version(parser: argparse.ArgumentParser, help: str) -> None:
+def add_haproxy_version(parser: argparse.ArgumentParser, help: str, default: str | None = "2.6") -> None:
     """--haproxy-version: a haproxy.cfg does not say which release it is for."""
-    parser.add_argument("--haproxy-version", default="2.6", choices=VERSIONS, help=help)
+    parser.add_argument("--haproxy-version", default=default, choices=VERSIONS, help=help)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from teardown.haproxy_cfg.directives import read_directive
 from teardown.haproxy_cfg.errors import cfg_error
-from teardown.haproxy_cfg.keywords import global_reason
+from teardown.haproxy_cfg.keywords import global_reason, left_out
 from teardown.haproxy_cfg.lexer import PROXY_KINDS, Directive, Section
 from teardown.haproxy_cfg.settings import Context, Outcome, ProxySettings, Setting
 from teardown.haproxy_cfg.values import parse_int
@@ -48,7 +48,9 @@ def build(sections: list[Section], ctx: Context) -> Built:
                     named[section.name] = settings
         else:
             for d in section.body:
-                ctx.outcomes[d.line] = Outcome(reason=f"{section.kind} sections do not affect teardown")
+                ctx.outcomes[d.line] = Outcome(
+                    reason=f"{section.kind} sections do not affect teardown", kind="inert"
+                )
     return Built(proxies, global_values)
 
 
@@ -78,7 +80,7 @@ def _read_global(section: Section, values: dict[str, Setting], ctx: Context) -> 
 def _global_line(d: Directive, values: dict[str, Setting], ctx: Context) -> Outcome:
     """One global directive."""
     if d.words[0] != "maxconn":
-        return Outcome(reason=global_reason(d.words))
+        return left_out(global_reason(d.words))
     value = parse_int(d.words[1]) if len(d.words) == 2 else None
     if value is None or value < 0:
         raise cfg_error(ctx.source, d.line, "expected 'maxconn <conns>' with an integer, 0 or more")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from teardown.haproxy_cfg.errors import cfg_error
-from teardown.haproxy_cfg.keywords import unavailable, unmodelled_reason
+from teardown.haproxy_cfg.keywords import left_out, unavailable, unmodelled_reason
 from teardown.haproxy_cfg.lexer import Directive
 from teardown.haproxy_cfg.servers import read_default_server, read_server, read_server_template
 from teardown.haproxy_cfg.settings import Context, Outcome, ProxySettings, Setting
@@ -73,8 +73,18 @@ def read_directive(d: Directive, settings: ProxySettings, ctx: Context) -> Outco
         words, prefix = words[1:], words[0]
     reader = _READERS.get(words[0])
     if reader is None:
-        return Outcome(reason=unmodelled_reason(d.words))
+        return _left_out(d.words)
     return reader(d, words, prefix, settings, ctx)
+
+
+def _left_out(words: tuple[str, ...]) -> Outcome:
+    """A directive the importer does not map, with why and whether it can matter."""
+    return left_out(unmodelled_reason(words))
+
+
+def _not_in_release(version_reason: str | None) -> Outcome | None:
+    """The outcome of a keyword the modelled release lacks (``unavailable``), or None."""
+    return None if version_reason is None else Outcome(reason=version_reason, kind="release")
 
 
 def _set(settings: ProxySettings, key: str, value: object, line: int) -> Outcome:
@@ -126,12 +136,12 @@ def _option(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings,
     if name in CONN_OPTIONS:
         return _conn_option(d, name, prefix, s, ctx)
     if name in _BOOL_OPTIONS:
-        why = unavailable(f"option {name}", ctx.version)
-        if why:
-            return Outcome(reason=why)
+        missing = _not_in_release(unavailable(f"option {name}", ctx.version))
+        if missing:
+            return missing
         enabled = prefix == "" and _redispatch_enabled(d, words, ctx)
         return _set(s, _BOOL_OPTIONS[name], enabled, d.line)
-    return Outcome(reason=unmodelled_reason(d.words))
+    return _left_out(d.words)
 
 
 def _redispatch_enabled(d: Directive, words: tuple[str, ...], ctx: Context) -> bool:
@@ -163,14 +173,9 @@ def _conn_option(d: Directive, name: str, prefix: str, s: ProxySettings, ctx: Co
     independent flags (CFG1.4 "option httpclose": "http-server-close" with "httpclose"
     amounts to "forceclose"). The setting ``conn_mode`` holds (flag, line) pairs.
     """
-    why = unavailable(f"option {name}", ctx.version)
-    if why:
-        return Outcome(reason=why)
-    if name == "forceclose" and ctx.version == "2.6":
-        ctx.note(
-            f"line {d.line}: HAProxy 2.6 rejects 'option forceclose' (removed in 2.5); "
-            "read as its replacement 'option httpclose'"
-        )
+    missing = _not_in_release(unavailable(f"option {name}", ctx.version))
+    if missing:
+        return missing
     flag = CONN_OPTIONS[name]
     current = s.values.get("conn_mode", Setting((), ()))
     pairs = tuple(p for p in current.value if p[0] != flag)
@@ -179,7 +184,7 @@ def _conn_option(d: Directive, name: str, prefix: str, s: ProxySettings, ctx: Co
         s.values["conn_mode"] = Setting(pairs, tuple(line for _, line in pairs))
         return Outcome(keys=("conn_mode",))
     if len(pairs) == len(current.value):
-        return Outcome(reason=f"no effect: 'option {name}' was not in force here")
+        return Outcome(reason=f"no effect: 'option {name}' was not in force here", kind="inert")
     s.values["conn_mode"] = Setting(pairs, (*(line for _, line in pairs), d.line))
     return Outcome(keys=("conn_mode",))
 
@@ -190,7 +195,7 @@ def _conn_option(d: Directive, name: str, prefix: str, s: ProxySettings, ctx: Co
 def _timeout(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings, ctx: Context) -> Outcome:
     """``timeout <name> <time>``."""
     if len(words) >= 2 and words[1] in _UNMODELLED_TIMEOUTS:
-        return Outcome(reason=unmodelled_reason(d.words))
+        return _left_out(d.words)
     if len(words) < 2 or words[1] not in TIMEOUTS:
         got = f" '{words[1]}'" if len(words) > 1 else ""
         raise cfg_error(
@@ -198,24 +203,18 @@ def _timeout(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings
         )
     _expect_args(d, words, 2, f"timeout {words[1]} <time>", ctx)
     value = _time_us(d, f"timeout {words[1]}", words[2], ctx)
-    why = unavailable(f"timeout {words[1]}", ctx.version)
-    if why:
-        return Outcome(reason=why)
-    return _set(s, TIMEOUTS[words[1]], value, d.line)
+    missing = _not_in_release(unavailable(f"timeout {words[1]}", ctx.version))
+    return missing or _set(s, TIMEOUTS[words[1]], value, d.line)
 
 
 def _old_timeout(
     d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings, ctx: Context
 ) -> Outcome:
-    """``clitimeout``, ``contimeout``, ``srvtimeout``: the old names of three timeouts."""
+    """``clitimeout``, ``contimeout``, ``srvtimeout``: the old names of three timeouts, read as
+    them in every release (the releases that refuse them are named by ``release_hint``)."""
     _expect_args(d, words, 1, f"{words[0]} <time>", ctx)
-    new_name = _OLD_TIMEOUTS[words[0]]
     value = _time_us(d, words[0], words[1], ctx)
-    if ctx.version == "2.6":
-        ctx.note(
-            f"line {d.line}: HAProxy 2.6 rejects '{words[0]}' (removed in 2.1); read as 'timeout {new_name}'"
-        )
-    return _set(s, TIMEOUTS[new_name], value, d.line)
+    return _set(s, TIMEOUTS[_OLD_TIMEOUTS[words[0]]], value, d.line)
 
 
 # ---- balancing, reuse, retries, limits ---------------------------------------------------
@@ -231,9 +230,9 @@ def _balance(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings
     random = _RANDOM.fullmatch(algorithm)
     if algorithm in _MODELLED_BALANCE or random:
         name = "random" if random else algorithm
-        why = unavailable(f"balance {name}", ctx.version)
-        if why:
-            return Outcome(reason=why)
+        missing = _not_in_release(unavailable(f"balance {name}", ctx.version))
+        if missing:
+            return missing
         draws = int(random.group(1)) if random and random.group(1) else None
         if draws == 0:
             raise cfg_error(ctx.source, d.line, "balance random(<draws>): draws must be 1 or more")
@@ -258,8 +257,7 @@ def _http_reuse(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySetti
         raise cfg_error(
             ctx.source, d.line, f"http-reuse: expected one of {', '.join(_HTTP_REUSE)}, got '{words[1]}'"
         )
-    why = unavailable("http-reuse", ctx.version)
-    return Outcome(reason=why) if why else _set(s, "http_reuse", words[1], d.line)
+    return _not_in_release(unavailable("http-reuse", ctx.version)) or _set(s, "http_reuse", words[1], d.line)
 
 
 def _retries(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings, ctx: Context) -> Outcome:
@@ -288,9 +286,9 @@ def _retry_on(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySetting
             raise cfg_error(ctx.source, d.line, f"retry-on: unknown keyword '{word}'")
     if "none" in words[1:] and len(words) > 2:
         raise cfg_error(ctx.source, d.line, "retry-on: 'none' cannot be combined with other keywords")
-    why = unavailable("retry-on", ctx.version)
-    if why:
-        return Outcome(reason=why)
+    missing = _not_in_release(unavailable("retry-on", ctx.version))
+    if missing:
+        return missing
     others = [c for c in dict.fromkeys(conditions) if c not in _RETRY_MODELLED]
     if others:
         ctx.note(f"line {d.line}: retry-on conditions not modelled: {', '.join(others)}")
@@ -306,7 +304,8 @@ def _maxconn(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings
         raise cfg_error(ctx.source, d.line, f"maxconn: expected an integer, 0 or more, got '{words[1]}'")
     if s.section.kind == "backend":
         return Outcome(
-            reason="HAProxy ignores maxconn in a backend (per-server limits are 'server ... maxconn')"
+            reason="HAProxy ignores maxconn in a backend (per-server limits are 'server ... maxconn')",
+            kind="inert",
         )
     return _set(s, "maxconn", value, d.line)
 

@@ -12,6 +12,7 @@ from teardown.haproxy_cfg.choose import Reader, choose
 from teardown.haproxy_cfg.keywords import VERSIONS, looks_like_directive
 from teardown.haproxy_cfg.lexer import check_top_level, read_sections
 from teardown.haproxy_cfg.mapping import map_scenario
+from teardown.haproxy_cfg.release_hint import release_hint
 from teardown.haproxy_cfg.report import Unmapped, unmapped_lines
 from teardown.haproxy_cfg.settings import Context
 
@@ -24,40 +25,73 @@ class ImportResult:
 
     ``scenario`` is a partial scenario dict (``{"proxy": {...}, "backends": {...}}``) with
     only the keys the file determines, to be merged onto the defaults; ``unmapped`` lists
-    every directive line it does not reflect, with the reason; ``notes`` the decisions made.
+    every directive line it does not reflect, with the reason and whether it may affect
+    teardown (``Unmapped.matters``); ``notes`` the decisions made, the release first.
     """
 
     scenario: dict[str, Any]
     unmapped: list[Unmapped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def not_modelled(self) -> list[Unmapped]:
+        """The unmapped lines that may affect teardown (``Unmapped.matters``)."""
+        return [u for u in self.unmapped if u.matters]
+
     def __repr__(self) -> str:
         return (
-            f"ImportResult(scenario={self.scenario!r}, unmapped=<{len(self.unmapped)} lines>, "
-            f"notes=<{len(self.notes)}>)"
+            f"ImportResult(scenario={self.scenario!r}, unmapped=<{len(self.unmapped)} lines, "
+            f"{len(self.not_modelled)} may matter>, notes=<{len(self.notes)}>)"
         )
 
 
-def import_haproxy(path: str | os.PathLike[str], version: str = "2.6") -> ImportResult:
+# The release modelled when none is given: the newest the simulator has.
+DEFAULT_VERSION = VERSIONS[-1]
+
+
+def import_haproxy(
+    path: str | os.PathLike[str],
+    version: str | None = None,
+    *,
+    frontend: str | None = None,
+    backend: str | None = None,
+) -> ImportResult:
     """Reads the haproxy.cfg at ``path`` as HAProxy ``version`` would ("1.4", "1.5", "1.8",
-    "2.0" or "2.6"; the file cannot tell which release it targets).
+    "2.0" or "2.6"; the file cannot tell which release it targets: without a version, the
+    newest is assumed, and a note suggests one when the file's keywords point elsewhere).
+
+    ``frontend`` names the frontend or listen section to model and ``backend`` the backend or
+    listen section; without them the importer chooses, and its notes say how.
 
     Raises ``teardown.errors.ConfigError`` ("haproxy.cfg:LINE: reason") for an unreadable or
-    binary file, a directive outside any section, or a known directive with a malformed
-    value. Directives it does not know are not errors: they are listed in ``unmapped``.
+    binary file, a directive outside any section, a known directive with a malformed value,
+    or a frontend or backend name the file does not have. Directives it does not know are not
+    errors: they are listed in ``unmapped``.
     """
-    version = _check_version(version)
+    modelled = _check_version(DEFAULT_VERSION if version is None else version)
     source = os.fsdecode(os.fspath(path))
-    ctx = Context(source, version)
-    ctx.note(f"modelled as HAProxy {version} (a haproxy.cfg does not say which release it targets)")
+    ctx = Context(source, modelled)
+    if version is None:
+        ctx.note(
+            f"modelled as HAProxy {modelled}, assumed: a haproxy.cfg does not say which release it "
+            "targets (--haproxy-version sets it)"
+        )
+    else:
+        ctx.note(f"modelled as HAProxy {modelled}, the release asked for")
     sections = read_sections(path, source)
     check_top_level(sections, looks_like_directive, source)
+    for note in release_hint(sections, modelled):
+        ctx.note(note)
     built = build(sections, ctx)
     reader = Reader()
-    choice = choose(sections, built, reader, ctx)
+    choice = choose(sections, built, reader, ctx, frontend=frontend, backend=backend)
     scenario, tcp = map_scenario(choice, built, reader, ctx)
     _check_scenario(scenario, sections, reader, source)
     unmapped = unmapped_lines(sections, choice, reader, ctx, tcp)
+    http_only = [u for u in unmapped if u.kind == "tcp"]
+    if http_only:
+        listed = ", ".join(f"'{u.text}' (line {u.line})" for u in http_only)
+        ctx.note(f"mode tcp: these HTTP settings have no effect: {listed}")
     return ImportResult(scenario, unmapped, ctx.notes)
 
 

@@ -2,8 +2,9 @@
 which side of the proxy a mapped setting belongs to, and which releases have which keyword.
 
 Sources: doc/configuration.txt of v1.4.0, v1.5.0 and v2.6.0, section "4.1. Proxy keywords
-matrix" (which section kinds accept a keyword), and shared/domain/haproxy-tcp-facts.md
-section 1.1 (version table).
+matrix" (which section kinds accept a keyword), shared/domain/haproxy-tcp-facts.md section
+1.1 (version table), and for the keywords later releases refuse, the releases' documents and
+sources named at _HISTORY.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from collections.abc import Callable
 from typing import Any
 
 from teardown import _core
+from teardown.haproxy_cfg.settings import Outcome
 
 __all__ = [
     "VERSIONS",
+    "READ_AS",
     "release",
     "version_at_least",
+    "accepts",
+    "history",
+    "release_keyword",
     "unavailable",
+    "left_out",
     "SIDE",
     "HTTP_ONLY",
     "unmodelled_reason",
@@ -51,8 +58,17 @@ _MODELLED: dict[str, Callable[[dict[str, Any]], bool]] = {
     "pool-purge-delay": lambda row: bool(row["shared_idle_pool"]),
 }
 
-# Keyword -> the HAProxy release in which it appeared, and the one that removed it (for the
-# messages; CFG of each release, shared/domain section 1.1).
+# Keyword -> the HAProxy release that first accepted it, and the one that first refused it
+# ("" = still accepted). The release table rules where it has a column; these add what it
+# lacks: when a keyword came (the 1.4 row's http_tunnel is the mode 1.4 runs by default, but
+# "option http-tunnel" is not in the 1.4 manual), and the keywords it does not model.
+# Sources: doc/configuration.txt of each release (v1.3.14: clitimeout, contimeout and
+# srvtimeout "deprecated" for "timeout client/connect/server"; v1.5.0: "option
+# http-keep-alive", "option http-tunnel", "timeout client-fin"...); doc/haproxy-en.txt of
+# v1.3.0 ("forceclose" appeared in 1.2.9); the refusals in the source: src/proxy.c of v2.1.0
+# ("the 'clitimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout
+# client'"), src/cfgparse-listen.c of v2.5.0 (option forceclose: "use 'option httpclose'";
+# option http-tunnel: "not supported any more", after warnings from 2.1).
 _HISTORY: dict[str, tuple[str, str]] = {
     "option http-keep-alive": ("1.5-dev22", ""),
     "option http-tunnel": ("1.5-dev22", "2.5"),
@@ -65,30 +81,71 @@ _HISTORY: dict[str, tuple[str, str]] = {
     "timeout server-fin": ("1.5", ""),
     "timeout tunnel": ("1.5", ""),
     "balance first": ("1.5", ""),
+    "clitimeout": ("1.1", "2.1"),
+    "contimeout": ("1.1", "2.1"),
+    "srvtimeout": ("1.1", "2.1"),
+    "option forceclose": ("1.2.9", "2.5"),
 }
 
-# Keywords the simulator does not model, by the first modelled release that has them.
-_SINCE: dict[str, str] = {
-    "timeout client-fin": "1.5",
-    "timeout server-fin": "1.5",
-    "timeout tunnel": "1.5",
-    "balance first": "1.5",
+# Keywords later releases refuse, and the replacement HAProxy's refusal names: the importer
+# reads them as that replacement in any release (the same sources as _HISTORY).
+READ_AS: dict[str, str] = {
+    "clitimeout": "timeout client",
+    "contimeout": "timeout connect",
+    "srvtimeout": "timeout server",
+    "option forceclose": "option httpclose",
 }
+
+
+def _release_key(name: str) -> tuple[int, ...]:
+    """A release name (``2.6``, ``1.2.9``, ``1.5-dev22``) as a key that sorts as HAProxy's
+    releases do: a development release before the release it leads to."""
+    number, _, dev = name.partition("-dev")
+    parts = [int(p) for p in number.split(".")] + [0, 0]
+    return (*parts[:3], 0 if dev else 1, int(dev or 0))
+
+
+def accepts(version: str, keyword: str) -> bool:
+    """Whether HAProxy ``version`` (one of VERSIONS) accepts ``keyword`` (a key of
+    release_keywords: ``option http-tunnel``, ``clitimeout``, ``http-reuse``...)."""
+    if keyword in _MODELLED and not _MODELLED[keyword](release(version)):
+        return False
+    came, gone = _HISTORY.get(keyword, ("0", ""))
+    at = _release_key(version)
+    return at >= _release_key(came) and not (gone and at >= _release_key(gone))
+
+
+def history(keyword: str) -> tuple[str, str]:
+    """The release that first accepted ``keyword`` and the one that first refused it ("")."""
+    return _HISTORY[keyword]
+
+
+def release_keyword(words: tuple[str, ...]) -> str | None:
+    """The release-dependent keyword a directive uses (a key of the history), or None."""
+    if words[0] in ("no", "default") and len(words) > 1:
+        words = words[1:]
+    head = words[0]
+    if head in ("option", "timeout") and len(words) > 1:
+        keyword = f"{head} {words[1]}"
+    elif head == "balance" and len(words) > 1:
+        keyword = f"balance {words[1].split('(')[0]}"
+    elif head in ("server", "server-template", "default-server") and "pool-purge-delay" in words:
+        keyword = "pool-purge-delay"
+    else:
+        keyword = head
+    return keyword if keyword in _HISTORY else None
 
 
 def unavailable(keyword: str, version: str) -> str | None:
-    """Why HAProxy ``version`` would not accept ``keyword``, or None when it has it."""
-    if keyword in _MODELLED:
-        if _MODELLED[keyword](release(version)):
-            return None
-        earlier = [v for v in VERSIONS if not version_at_least(v, version)]
-        came, gone = _HISTORY[keyword]
-        if any(_MODELLED[keyword](release(v)) for v in earlier):
-            return f"HAProxy {version} rejects '{keyword}' (removed in {gone}); ignored"
-        return f"HAProxy {version} has no '{keyword}' (it came in {came}); ignored"
-    if keyword in _SINCE and not version_at_least(version, _SINCE[keyword]):
-        return f"HAProxy {version} has no '{keyword}' (it came in {_HISTORY[keyword][0]}); ignored"
-    return None
+    """Why HAProxy ``version`` would not accept ``keyword``, or None when it has it (or when
+    the importer reads it as its replacement: READ_AS)."""
+    if keyword in READ_AS or accepts(version, keyword):
+        return None
+    came, gone = _HISTORY[keyword]
+    earlier = [v for v in VERSIONS if not version_at_least(v, version)]
+    if any(accepts(v, keyword) for v in earlier):
+        return f"HAProxy {version} rejects '{keyword}' (removed in {gone}); ignored"
+    return f"HAProxy {version} has no '{keyword}' (it came in {came}); ignored"
 
 
 # Which side of the proxy reads each mapped setting: "frontend", "backend" or "both".
@@ -119,8 +176,9 @@ HTTP_ONLY = frozenset(
 
 _LOG = "log settings do not affect teardown"
 _SWITCHING = "ACLs and content switching are not modelled"
+_ACL = "an ACL does nothing by itself (the rules that use it are listed)"
 _RULES = "request and response rules are not modelled"
-_STATS = "the statistics page and monitoring are not modelled"
+_STATS = "the statistics page and monitoring do not affect teardown"
 _BIND = "listening addresses and TLS do not affect teardown"
 _HEADERS = "headers, error pages, compression and filters do not affect teardown"
 _CHECKS = "health-check protocols are not modelled (the check interval, rise and fall are)"
@@ -128,6 +186,8 @@ _PERSIST = "session persistence (cookies, stick tables) is not modelled"
 _TCPKA = "TCP keep-alive probes are not modelled"
 _SOCKET = "socket-level tuning is not modelled"
 _HTTP_PARSING = "HTTP parsing and header options do not affect teardown"
+_TLS = "TLS settings do not affect teardown"
+_PROCESS = "process-wide settings do not affect the modelled teardown"
 
 
 def _words(text: str, reason: str) -> dict[str, str]:
@@ -137,7 +197,8 @@ def _words(text: str, reason: str) -> dict[str, str]:
 
 # First word of a proxy directive -> why it is not mapped.
 _BY_KEYWORD: dict[str, str] = {
-    **_words("acl use_backend use-server dispatch", _SWITCHING),
+    **_words("use_backend use-server dispatch", _SWITCHING),
+    "acl": _ACL,
     **_words(
         """http-request http-response http-after-response tcp-request tcp-response redirect block
         reqadd reqallow reqdel reqdeny reqiallow reqidel reqideny reqipass reqirep reqisetbe reqitarpit
@@ -226,11 +287,36 @@ def global_reason(words: tuple[str, ...]) -> str:
         return _LOG
     if head == "stats":
         return _STATS
-    if head.startswith("ssl-") or head in ("ca-base", "crt-base"):
-        return "TLS settings do not affect teardown"
+    if head.startswith(("ssl-", "tune.ssl.")) or head in ("ca-base", "crt-base"):
+        return _TLS
     if head.startswith("tune."):
         return "tune.* settings are not modelled"
-    return "process-wide settings do not affect the modelled teardown"
+    return _PROCESS
+
+
+# The reasons of directives that cannot affect teardown (the rest may, but are not modelled):
+# what a run of the model could never show, whatever HAProxy does with them.
+_INERT = frozenset(
+    {
+        _LOG,
+        _ACL,
+        _STATS,
+        _BIND,
+        _HEADERS,
+        _HTTP_PARSING,
+        _TLS,
+        _PROCESS,
+        "descriptive only",
+        "server state files are not modelled",
+        "source-address selection does not affect teardown",
+        "transparent proxying does not affect teardown",
+    }
+)
+
+
+def left_out(reason: str) -> Outcome:
+    """The outcome of a line left out for ``reason``: inert when it cannot affect teardown."""
+    return Outcome(reason=reason, kind="inert" if reason in _INERT else "unmodelled")
 
 
 # Words that start directives (in any section) besides those in the tables above; with the

@@ -14,7 +14,7 @@ from typing import Any
 from teardown.haproxy_cfg.build import Built
 from teardown.haproxy_cfg.choose import Choice, Reader
 from teardown.haproxy_cfg.keywords import release, version_at_least
-from teardown.haproxy_cfg.settings import Context, Outcome, ProxySettings, Server, Setting
+from teardown.haproxy_cfg.settings import Context, Outcome, ProxySettings, Server, Setting, line_list
 from teardown.haproxy_cfg.values import duration_text
 
 __all__ = ["map_scenario", "SCENARIO_ORDER"]
@@ -275,12 +275,17 @@ def _servers(backend: ProxySettings, reader: Reader, ctx: Context) -> dict[str, 
     active = [server for server in backend.servers if _is_active(server, ctx)]
     name = backend.section.describe()
     if not active:
-        ctx.note(f"{name} has no active server; backends.servers left unset")
+        from teardown.scenario import Scenario
+
+        which = "active server" if backend.servers else "server"
+        ctx.note(
+            f"{name} has no {which}: modelled with {Scenario().get('backends.servers')} invented servers, "
+            "the scenario's default (backends.servers)"
+        )
         return {}
     for server in active:
         reader.mark(server.line)
-        if server.ignored:
-            ctx.note(f"line {server.line}: server keywords not modelled: {', '.join(server.ignored)}")
+    _note_ignored_keywords(active, ctx)
     out: dict[str, Any] = {"backends.servers": sum(s.count for s in active)}
     out.update(_weights(active, reader))
     out.update(_largest(active, "maxconn", "backends.maxconn", reader, ctx, int))
@@ -296,6 +301,24 @@ def _servers(backend: ProxySettings, reader: Reader, ctx: Context) -> dict[str, 
     return out
 
 
+def _note_ignored_keywords(active: list[Server], ctx: Context) -> None:
+    """One note for the server keywords not modelled: servers that ignore the same keywords
+    together (``cookie (lines 51, 52, 53)``), a lone one with its values (``ssl, verify none``)."""
+    groups: dict[tuple[str, ...], list[Server]] = {}
+    for server in active:
+        if server.ignored:
+            groups.setdefault(tuple(item.split()[0] for item in server.ignored), []).append(server)
+    if not groups:
+        return
+    shown = [
+        (names if len(servers) > 1 else servers[0].ignored, servers) for names, servers in groups.items()
+    ]
+    listed = "; ".join(
+        f"{', '.join(words)} ({line_list([s.line for s in servers])})" for words, servers in shown
+    )
+    ctx.note(f"server keywords not modelled: {listed}")
+
+
 def _is_active(server: Server, ctx: Context) -> bool:
     """Whether a server takes load-balanced traffic; the others are noted and reported."""
     params = server.params
@@ -308,7 +331,7 @@ def _is_active(server: Server, ctx: Context) -> bool:
         why = "weight 0 (takes no load-balanced traffic): not modelled"
     if why is None:
         return True
-    ctx.outcomes[server.line] = Outcome(reason=why)
+    ctx.outcomes[server.line] = Outcome(reason=why, kind="noted")
     ctx.note(f"server '{server.name}' (line {server.line}) is {why}")
     return False
 

@@ -2,7 +2,8 @@
 
 A line is mapped when the scenario used a value it set (or it heads a modelled section).
 Every other line is reported: not modelled, in a section that is not modelled, ignored by
-HAProxy where it stands, without effect in mode tcp, or overridden by a later line.
+HAProxy where it stands, without effect in mode tcp, or overridden by a later line; each with
+its ``Kind``, which says whether it may affect teardown.
 """
 
 from __future__ import annotations
@@ -12,17 +13,25 @@ from typing import NamedTuple
 from teardown.haproxy_cfg.choose import Choice, Reader
 from teardown.haproxy_cfg.keywords import HTTP_ONLY, SIDE
 from teardown.haproxy_cfg.lexer import Directive, Section
-from teardown.haproxy_cfg.settings import Context
+from teardown.haproxy_cfg.settings import Context, Kind
 
 __all__ = ["Unmapped", "unmapped_lines"]
 
 
 class Unmapped(NamedTuple):
-    """A line of the haproxy.cfg the scenario does not reflect: number, text, and why."""
+    """A line of the haproxy.cfg the scenario does not reflect: number, text, why, and how much
+    that matters (``kind``: see ``teardown.haproxy_cfg.settings.Kind``)."""
 
     line: int
     text: str
     reason: str
+    kind: Kind = "unmodelled"
+
+    @property
+    def matters(self) -> bool:
+        """Whether the line may affect teardown although the scenario does not reflect it: a
+        directive the model lacks, or one the modelled release does not have."""
+        return self.kind in ("unmodelled", "release")
 
 
 # Which sides each section kind can configure (CFG2.6 "4.1. Proxy keywords matrix").
@@ -48,13 +57,13 @@ def unmapped_lines(
         if section.kind == "global" or section.line in roles:
             section_roles = roles.get(section.line, set())
             for d in section.body:
-                reason = _line_reason(d, section, section_roles, choice, reader, ctx, tcp)
-                if reason is not None:
-                    found.append(Unmapped(d.line, d.text, reason))
+                why = _line_reason(d, section, section_roles, choice, reader, ctx, tcp)
+                if why is not None:
+                    found.append(Unmapped(d.line, d.text, *why))
         else:
-            found.append(Unmapped(section.line, section.header.text, _section_reason(section)))
+            found.append(Unmapped(section.line, section.header.text, _section_reason(section), "inert"))
             inside = f"in {section.describe()}, which is not modelled"
-            found.extend(Unmapped(d.line, d.text, inside) for d in section.body)
+            found.extend(Unmapped(d.line, d.text, inside, "inert") for d in section.body)
     return found
 
 
@@ -79,15 +88,26 @@ def _section_reason(section: Section) -> str:
 
 def _line_reason(
     d: Directive, section: Section, roles: set[str], choice: Choice, reader: Reader, ctx: Context, tcp: bool
-) -> str | None:
-    """Why one line of a modelled section is not reflected, or None when it is."""
+) -> tuple[str, Kind] | None:
+    """Why one line of a modelled section is not reflected, and how much that matters; None
+    when it is reflected."""
     outcome = ctx.outcomes[d.line]
     if outcome.reason is not None:
-        return outcome.reason
+        return outcome.reason, outcome.kind
     if d.line in reader.used:
         return None
+    elsewhere = _other_side(d, section, roles, outcome.keys)
+    if elsewhere is not None:
+        return elsewhere, "inert"
+    if tcp and any(key in HTTP_ONLY for key in outcome.keys):
+        return f"'{_keyword(d.words)}' has no effect in mode tcp", "tcp"
+    return _unused(d.line, roles, outcome.keys, choice), "inert"
+
+
+def _other_side(d: Directive, section: Section, roles: set[str], keys: tuple[str, ...]) -> str | None:
+    """Why a setting of a side this section does not preset for the modelled proxy is ignored."""
     keyword = _keyword(d.words)
-    for key in outcome.keys:
+    for key in keys:
         side = _side(key)
         if side in ("frontend", "backend") and side not in roles:
             if key in _FRONTEND_FIRST and section.kind == "backend":
@@ -98,16 +118,19 @@ def _line_reason(
                 where = section.describe()
                 return f"'{keyword}' is a {side} setting; {where} presets only the modelled {_one(roles)}"
             return f"HAProxy ignores '{keyword}' in a {section.kind}"
-    if tcp and any(key in HTTP_ONLY for key in outcome.keys):
-        return f"'{keyword}' has no effect in mode tcp"
-    overriding = _overriding_line(d.line, outcome.keys, roles, choice)
+    return None
+
+
+def _unused(line: int, roles: set[str], keys: tuple[str, ...], choice: Choice) -> str:
+    """Why a setting the modelled proxy could read has no effect on it."""
+    overriding = _overriding_line(line, keys, roles, choice)
     if overriding is not None:
-        if "global.maxconn" in outcome.keys:
+        if "global.maxconn" in keys:
             return (
                 f"the frontend's maxconn (line {overriding}) is the modelled limit; this one caps the process"
             )
         return f"overridden by line {overriding}"
-    if any(key.startswith("ds.") for key in outcome.keys):
+    if any(key.startswith("ds.") for key in keys):
         return "no modelled server uses these default-server parameters (checks need 'check')"
     return "has no effect on the modelled frontend and backend"
 

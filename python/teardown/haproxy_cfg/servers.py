@@ -88,7 +88,7 @@ _TEMPLATE_RANGE = re.compile(r"(\d+)(?:-(\d+))?")
 def read_server(d: Directive, settings: ProxySettings, ctx: Context) -> Outcome:
     """``server <name> <address> [params]``: adds a server to a backend or listen section."""
     if settings.section.kind not in ("backend", "listen"):
-        return Outcome(reason="HAProxy accepts 'server' only in backend and listen sections")
+        return Outcome(reason="HAProxy accepts 'server' only in backend and listen sections", kind="inert")
     if len(d.words) < 3:
         raise cfg_error(ctx.source, d.line, "'server' needs a name and an address")
     return _add_server(d, d.words[1], 1, d.words[3:], settings, ctx)
@@ -97,7 +97,9 @@ def read_server(d: Directive, settings: ProxySettings, ctx: Context) -> Outcome:
 def read_server_template(d: Directive, settings: ProxySettings, ctx: Context) -> Outcome:
     """``server-template <prefix> <num | low-high> <fqdn> [params]``: adds that many servers."""
     if settings.section.kind not in ("backend", "listen"):
-        return Outcome(reason="HAProxy accepts 'server-template' only in backend and listen sections")
+        return Outcome(
+            reason="HAProxy accepts 'server-template' only in backend and listen sections", kind="inert"
+        )
     if len(d.words) < 4:
         raise cfg_error(
             ctx.source, d.line, "'server-template' needs a prefix, a number or range, and an address"
@@ -120,7 +122,8 @@ def read_default_server(d: Directive, settings: ProxySettings, ctx: Context) -> 
     """``default-server [params]``: parameters for the servers that follow (``ds.<keyword>``)."""
     if settings.section.kind == "frontend":
         return Outcome(
-            reason="HAProxy accepts 'default-server' only in defaults, backend and listen sections"
+            reason="HAProxy accepts 'default-server' only in defaults, backend and listen sections",
+            kind="inert",
         )
     params, ignored = _params(d, "default-server", d.words[1:], ctx)
     for keyword, setting in params.items():

@@ -7,11 +7,22 @@ used and the report can say why the others were not (overridden, ignored, not mo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from teardown.haproxy_cfg.lexer import Section
 
-__all__ = ["Setting", "Server", "Outcome", "ProxySettings", "Context"]
+__all__ = ["Kind", "Setting", "Server", "Outcome", "ProxySettings", "Context", "line_list"]
+
+Kind = Literal["unmodelled", "release", "tcp", "noted", "inert"]
+"""How much a line the scenario does not reflect matters:
+
+- ``unmodelled``: it may affect teardown, but the model has no such thing;
+- ``release``: the modelled HAProxy release does not have it;
+- ``tcp``: an HTTP setting, without effect in mode tcp;
+- ``noted``: left out by a decision the notes state (a backup server, ...);
+- ``inert``: it cannot affect teardown (logs, stats, process settings, TLS, a section or line
+  HAProxy ignores or overrides, a proxy that is not modelled).
+"""
 
 
 @dataclass(frozen=True)
@@ -41,10 +52,12 @@ class Server:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What reading one line did: the settings it wrote, or why it is not mapped."""
+    """What reading one line did: the settings it wrote, or why it is not mapped and how much
+    that matters."""
 
     keys: tuple[str, ...] = ()
     reason: str | None = None
+    kind: Kind = "unmodelled"
 
 
 @dataclass
@@ -76,3 +89,8 @@ class Context:
         """Records a decision the user should know about (once)."""
         if text not in self.notes:
             self.notes.append(text)
+
+
+def line_list(numbers: list[int]) -> str:
+    """How notes cite lines: ``line 3``, ``lines 3, 9``."""
+    return ("line " if len(numbers) == 1 else "lines ") + ", ".join(map(str, numbers))

@@ -322,7 +322,7 @@ def test_import_haproxy_refuses_a_malformed_file_and_writes_nothing(capsys, tmp_
     assert code == 2 and "missing.cfg" in err
 
 
-REAL_CFGS = ROOT / "tests" / "python" / "haproxy_configs"  # from HAProxy's repository, see its README
+REAL_CFGS = ROOT / "tests" / "python" / "haproxy_configs"  # real-world shapes, see its README
 
 
 def first_lines(text: str, count: int) -> list[str]:
@@ -330,27 +330,27 @@ def first_lines(text: str, count: int) -> list[str]:
 
 
 def test_import_of_several_frontends_says_first_which_it_chose_among_which(capsys):
-    cfg = REAL_CFGS / "basic-config-edge.cfg"  # HAProxy 2.6's example: a stats frontend, then pub1
+    cfg = REAL_CFGS / "edge-two-frontends.cfg"  # a stats frontend, then pub1
     code, out, err = teardown_cli(capsys, "import-haproxy", str(cfg))
     assert code == 0
     assert first_lines(err, 4) == [
         f"{cfg}: modelled as HAProxy 2.6, assumed: a haproxy.cfg does not say which release it targets "
         "(--haproxy-version sets it)",
-        "  using frontend 'pub1', the first with a default_backend; the file has frontend 'stats' (line 55), "
-        "frontend 'pub1' (line 67) (--frontend NAME picks another)",
+        "  using frontend 'pub1', the first with a default_backend; the file has frontend 'stats' (line 30), "
+        "frontend 'pub1' (line 36) (--frontend NAME picks another)",
         "  using backend 'app1', the default_backend of frontend 'pub1'",
         "  not modelled (a scenario has one frontend and one backend): frontend 'stats' "
         "(--frontend and --backend NAME import another)",
     ]
     # Then what may matter, each line with its text; the lines that cannot matter are one count.
     listed = err.splitlines()
-    start = listed.index("9 directives may affect teardown but are not modelled:")
+    start = listed.index("5 directives may affect teardown but are not modelled:")
     assert (
         listed[start + 1]
-        == f"{cfg}:70: not mapped: option socket-stats (socket-level tuning is not modelled)"
+        == f"{cfg}:38: not mapped: option socket-stats (socket-level tuning is not modelled)"
     )
     assert (
-        listed[-1].startswith("31 lines cannot affect teardown (logs, stats, ") and "--verbose" in listed[-1]
+        listed[-1].startswith("22 lines cannot affect teardown (logs, stats, ") and "--verbose" in listed[-1]
     )
     assert "chroot" not in err and "ssl-default-bind-ciphers" not in err
     assert first_lines(out, 4)[2:] == [f"# {line}" for line in first_lines(err, 2)]
@@ -358,18 +358,18 @@ def test_import_of_several_frontends_says_first_which_it_chose_among_which(capsy
     code, _, err = teardown_cli(capsys, "import-haproxy", str(cfg), "--frontend", "stats", "--verbose")
     assert code == 0
     assert first_lines(err, 3)[1:] == [
-        "  using frontend 'stats' (--frontend); the file has frontend 'stats' (line 55), "
-        "frontend 'pub1' (line 67)",
+        "  using frontend 'stats' (--frontend); the file has frontend 'stats' (line 30), "
+        "frontend 'pub1' (line 36)",
         "  frontend 'stats' has no default_backend; using the first backend 'app1'",
     ]
     assert (
-        f"{cfg}:18: not mapped: chroot /var/empty (process-wide settings do not affect the modelled teardown)"
+        f"{cfg}:5: not mapped: chroot /var/empty (process-wide settings do not affect the modelled teardown)"
         in err
     )
 
 
 def test_import_of_a_backend_without_servers_says_first_that_it_invents_them(capsys, tmp_path):
-    cfg = REAL_CFGS / "acl-content-sw.cfg"  # HAProxy 1.4's example; backend 'demo' is a stats page
+    cfg = REAL_CFGS / "old-1.4-content-switch.cfg"  # backend demo is a stats page
     out = tmp_path / "demo.toml"
     code, stdout, err = teardown_cli(
         capsys, "import-haproxy", str(cfg), "--backend", "demo", "--haproxy-version", "1.4", "-o", str(out)
@@ -395,33 +395,33 @@ SUGGEST_1_4 = (
 
 
 def test_import_with_1_4_keywords_suggests_1_4_first(capsys):
-    cfg = REAL_CFGS / "acl-content-sw.cfg"
+    cfg = REAL_CFGS / "old-1.4-content-switch.cfg"
     code, _, err = teardown_cli(capsys, "import-haproxy", str(cfg))
     assert code == 0
     assert first_lines(err, 3)[1:] == [
-        f"  {SUGGEST_1_4}: 'clitimeout' (line 19, refused since 2.1), 'contimeout' (lines 84, 113, "
-        "refused since 2.1), 'srvtimeout' (lines 85, 114, refused since 2.1)",
+        f"  {SUGGEST_1_4}: 'clitimeout' (line 19, refused since 2.1), 'contimeout' (lines 20, 38, "
+        "refused since 2.1), 'srvtimeout' (lines 21, 39, refused since 2.1)",
         "  HAProxy 2.6 rejects 'clitimeout' (read as 'timeout client'), "
         "'contimeout' (read as 'timeout connect'), 'srvtimeout' (read as 'timeout server')",
     ]
-    code, _, err = teardown_cli(capsys, "import-haproxy", str(REAL_CFGS / "test-connection.cfg"))
+    code, _, err = teardown_cli(capsys, "import-haproxy", str(REAL_CFGS / "old-1.4-modes.cfg"))
     assert code == 0
     assert first_lines(err, 3)[1:] == [
-        f"  {SUGGEST_1_4}: 'option forceclose' (line 37, refused since 2.5)",
+        f"  {SUGGEST_1_4}: 'option forceclose' (line 30, refused since 2.5)",
         "  HAProxy 2.6 rejects 'option forceclose' (read as 'option httpclose')",
     ]
 
 
 def test_import_of_an_unknown_frontend_or_backend_lists_the_names_and_exits_2(capsys, tmp_path):
-    cfg = REAL_CFGS / "test-connection.cfg"
+    cfg = REAL_CFGS / "old-1.4-modes.cfg"
     code, _, err = teardown_cli(
         capsys, "import-haproxy", str(cfg), "--frontend", "keepalive", "-o", str(tmp_path / "x")
     )
     assert code == 2 and not (tmp_path / "x").exists()
     assert err == (
         f"teardown import-haproxy: error: {cfg}: --frontend: no frontend or listen section named 'keepalive' "
-        "(the file has: listen 'httpclose' (line 14), listen 'server-close' (line 21), "
-        "listen 'httpclose_server-close' (line 28), listen 'forceclose' (line 36))\n"
+        "(the file has: listen 'httpclose' (line 12), listen 'server-close' (line 17), "
+        "listen 'httpclose_server-close' (line 22), listen 'forceclose' (line 28))\n"
     )
 
 

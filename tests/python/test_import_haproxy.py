@@ -930,17 +930,17 @@ def test_a_default_backend_that_does_not_exist_is_an_error(tmp_path):
         )
 
 
-REAL_CFGS = Path(__file__).resolve().parent / "haproxy_configs"  # from HAProxy's repository
+REAL_CFGS = Path(__file__).resolve().parent / "haproxy_configs"  # real-world shapes, see its README
 
 
 def test_a_frontend_and_a_backend_are_imported_by_name():
-    cfg = REAL_CFGS / "test-connection.cfg"
+    cfg = REAL_CFGS / "old-1.4-modes.cfg"
     result = import_haproxy(cfg, "1.4", frontend="httpclose_server-close")
     assert result.scenario["proxy"]["mode"] == "httpclose"  # 1.4: httpclose + server-close force a close
     assert result.notes[2] == (
         "using listen 'httpclose_server-close' (--frontend) as frontend and backend; the file has listen "
-        "'httpclose' (line 14), listen 'server-close' (line 21), listen 'httpclose_server-close' (line 28), "
-        "listen 'forceclose' (line 36)"
+        "'httpclose' (line 12), listen 'server-close' (line 17), listen 'httpclose_server-close' (line 22), "
+        "listen 'forceclose' (line 28)"
     )
     result = import_haproxy(cfg, "1.4", frontend="httpclose", backend="server-close")
     assert (

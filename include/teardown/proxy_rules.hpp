@@ -44,6 +44,8 @@ struct ProxyVersionRules {
   CloseHow server_purge;          // closing an idle pooled one (the purge)
   CloseHow client_idle;           // the keep-alive timeout closing a client connection
   CloseHow server_nolinger;       // what "option nolinger" makes of a server-side close
+  bool first_request_reuse_with_retries;  // retry-on covering all three dead-connection cases lets a
+                                          // session's first request take an idle connection
 };
 
 // Every modelled release, oldest first.
@@ -63,6 +65,7 @@ struct ProxyTraits {
   CloseHow server_purge = CloseHow::Rst;
   CloseHow client_leave_server = CloseHow::Rst;  // private server connection when its client leaves
   CloseHow server_nolinger = CloseHow::Rst;      // a server-side close under option nolinger
+  bool first_request_reuses = false;  // a session's first request may take an idle pooled connection
   Time first_request_timeout = kNever;  // http-request, else client
   Time keep_alive_timeout = kNever;     // http-keep-alive, else http-request, else client
   std::string_view keep_alive_timer = "";  // which one: "http-keep-alive", "http-request", "client" or ""

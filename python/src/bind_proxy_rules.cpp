@@ -32,6 +32,7 @@ std::string tunnel_text(TunnelOption t) {
   d["http_tunnel"] = tunnel_text(r.http_tunnel);
   d["shared_idle_pool"] = r.shared_idle_pool;
   d["session_keeps_connections"] = r.session_keeps_connections;
+  d["first_request_reuse_with_retries"] = r.first_request_reuse_with_retries;
   ::py::dict close;
   close["server_end"] = std::string(to_string(r.server_end));
   close["server_switch"] = std::string(to_string(r.server_switch));
@@ -49,6 +50,7 @@ std::string tunnel_text(TunnelOption t) {
   d["pooled"] = t.pooled;
   d["private"] = t.mode == ConnMode::KeepAlive && !t.pooled;
   d["keeps_own_connections"] = t.keeps_own_connections;
+  d["first_request_reuses"] = t.first_request_reuses;
   d["http_reuse"] = std::string(to_string(t.reuse));
   ::py::dict close;
   close["client_idle"] = std::string(to_string(t.client_idle));

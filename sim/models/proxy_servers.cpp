@@ -136,7 +136,9 @@ std::uint32_t Proxy::take_pooled(std::uint32_t server, bool first_request) {
   Server& srv = servers_[server];
   Ring<std::uint32_t>* first = &srv.idle;
   Ring<std::uint32_t>* second = &srv.safe;
-  if (first_request) {
+  // With retry-on covering every dead-connection case, a first request is looked up as a later
+  // one (commit ecb40b2c3; proxy_rules.cpp).
+  if (first_request && !traits_.first_request_reuses) {
     if (traits_.reuse == HttpReuse::Safe || traits_.reuse == HttpReuse::Never) return kNone;
     first = &srv.safe;
     second = traits_.reuse == HttpReuse::Always ? &srv.idle : nullptr;

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <utility>
 
 #include "teardown/config.hpp"
 
@@ -202,40 +203,40 @@ TEST_CASE("an issue about a value points at where it was written", "[config]") {
   CHECK(issues[0].where == "<string>:3:12");
 }
 
-TEST_CASE("a TOML syntax error names file, line and column", "[config]") {
+namespace {
+
+// The one issue of a text the loader refuses, and the error's what().
+std::pair<ConfigIssue, std::string> only_issue(const std::string& text, const char* source_name) {
   try {
-    parse_toml("[sim]\nduration = 3\n[proxy\n", "broken.toml");
-    FAIL("accepted");
+    parse_toml(text, source_name);
   } catch (const ConfigError& error) {
     REQUIRE(error.issues.size() == 1);
-    CHECK(error.issues[0].path.empty());
-    CHECK_THAT(error.issues[0].where, Catch::StartsWith("broken.toml:3:"));
-    CHECK_THAT(error.what(), Catch::StartsWith("broken.toml:3:"));
-    CHECK_THAT(error.what(), Catch::Contains("TOML syntax error"));
+    return {error.issues[0], error.what()};
   }
+  FAIL("accepted: " << text);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a TOML syntax error names file, line and column", "[config]") {
+  const auto [issue, what] = only_issue("[sim]\nduration = 3\n[proxy\n", "broken.toml");
+  CHECK(issue.path.empty());
+  CHECK_THAT(issue.where, Catch::StartsWith("broken.toml:3:"));
+  CHECK_THAT(what, Catch::StartsWith("broken.toml:3:"));
+  CHECK_THAT(what, Catch::Contains("TOML syntax error"));
 }
 
 TEST_CASE("a value the TOML parser rejects is reported under its key, at the value", "[config]") {
-  try {
-    parse_toml("[clients]\ncount = 1e400\n", "scenario.toml");
-    FAIL("accepted");
-  } catch (const ConfigError& error) {
-    REQUIRE(error.issues.size() == 1);
-    CHECK(error.issues[0].path == "clients.count");
-    CHECK(error.issues[0].where == "scenario.toml:2:9");
-    CHECK(std::string(error.what()) ==
-          "clients.count: number out of range: '1e400' does not fit in a 64-bit float (at scenario.toml:2:9)");
-  }
+  const auto [issue, what] = only_issue("[clients]\ncount = 1e400\n", "scenario.toml");
+  CHECK(issue.path == "clients.count");
+  CHECK(issue.where == "scenario.toml:2:9");
+  CHECK(what == "clients.count: number out of range: '1e400' does not fit in a 64-bit float (at scenario.toml:2:9)");
   // A malformed value is a syntax error, still under its key.
-  try {
-    parse_toml("[sim]\nduration = = 3\n", "broken.toml");
-    FAIL("accepted");
-  } catch (const ConfigError& error) {
-    REQUIRE(error.issues.size() == 1);
-    CHECK(error.issues[0].path == "sim.duration");
-    CHECK(error.issues[0].where == "broken.toml:2:12");
-    CHECK_THAT(error.what(), Catch::StartsWith("sim.duration: TOML syntax error"));
-  }
+  const auto [malformed, malformed_what] = only_issue("[sim]\nduration = = 3\n", "broken.toml");
+  CHECK(malformed.path == "sim.duration");
+  CHECK(malformed.where == "broken.toml:2:12");
+  CHECK_THAT(malformed_what, Catch::StartsWith("sim.duration: TOML syntax error"));
 }
 
 TEST_CASE("the value at a place in a TOML text is named by its key path", "[config]") {

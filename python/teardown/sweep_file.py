@@ -126,17 +126,14 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str, where: str) -> Config
     """The parser's error under the key whose value it rejected (a bad date, a malformed number),
     found by the core as for scenario files; at the file's line and column otherwise."""
     at = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", str(error), re.DOTALL)
-    if at is None:
-        return ConfigError([{"path": "", "message": f"not valid TOML: {error}", "where": where}])
-    message, line, column = at.group(1), int(at.group(2)), int(at.group(3))
-    value = _core.toml_value_at(text, line, column)
-    if value is not None:
+    value = at and _core.toml_value_at(text, int(at.group(2)), int(at.group(3)))
+    if value:
         path, line, column = value
-    else:
-        path = ""
-    return ConfigError(
-        [{"path": path, "message": f"not valid TOML: {message}", "where": f"{where}:{line}:{column}"}]
-    )
+        return ConfigError(
+            [{"path": path, "message": f"not valid TOML: {at.group(1)}", "where": f"{where}:{line}:{column}"}]
+        )
+    place = f"{where}:{at.group(2)}:{at.group(3)}" if at else where
+    return ConfigError([{"path": "", "message": f"not valid TOML: {error}", "where": place}])
 
 
 def _base(value: Any, sweep_path: Path, bad: Any) -> tuple[teardown.Scenario, Path | None]:

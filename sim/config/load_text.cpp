@@ -30,7 +30,9 @@ std::string parse_error_message(std::string_view description) {
     return "number out of range: " + std::string(token) +
            " does not fit in a 64-bit integer (-9223372036854775808 to 9223372036854775807)";
   }
-  if (kind == "date" || kind == "time" || kind == "date-time") return "bad " + std::string(kind) + ": " + std::string(detail);
+  if (kind == "date" || kind == "time" || kind == "date-time") {
+    return "bad " + std::string(kind) + ": " + std::string(detail);
+  }
   return "TOML syntax error: " + std::string(description);
 }
 

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const teardown::Result r = teardown::run(scenario, options);
+  for (const auto& w : r.warnings) std::fprintf(stderr, "warning: %s: %s\n", w.path.c_str(), w.message.c_str());
   for (const auto& [name, value] : r.metrics) std::printf("%-36s %14.6g\n", name.c_str(), value);
   std::printf("\n%6s %12s %12s %12s %10s %8s\n", "server", "requests", "conns", "mean_open", "resets", "share");
   for (const auto& row : r.per_server) {

@@ -311,4 +311,22 @@ std::string to_toml(const Scenario& scenario);
 // Cross-field and range checks; empty when the scenario can run. Also for Scenarios built in C++.
 std::vector<ConfigIssue> validate(const Scenario& scenario);
 
+// Settings the scenario holds and the run ignores, as HAProxy accepts them and ignores them (with
+// a warning or silently): HTTP settings with proxy.mode = "tcp". Not errors: the scenario runs,
+// and run() copies them into Result::warnings. Empty for most scenarios; `where` is empty.
+std::vector<ConfigIssue> config_warnings(const Scenario& scenario);
+
+// The value of a TOML text that holds the 1-based `line` and `column` (in characters) where a
+// TOML parser stopped, so that an error about a value the parser rejected (1e400, a bad date)
+// names its key: the key path as issues spell it ("clients.count", "backends.events[1].at",
+// "backends.weights[2]", 'grid."proxy.mode"') and where the value starts. nullopt when the
+// place is in no value (a table header, a key, a comment). Reads only up to the place, and any
+// text, valid or not.
+struct TomlValuePlace {
+  std::string path;
+  int line = 0;
+  int column = 0;
+};
+std::optional<TomlValuePlace> toml_value_at(std::string_view text, int line, int column);
+
 }  // namespace teardown

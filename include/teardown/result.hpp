@@ -56,6 +56,8 @@ struct TracedConnection {
 
 struct Result {
   Scenario scenario;                       // the validated, fully defaulted scenario
+  // Settings of the scenario that the run ignored, as HAProxy does (config_warnings).
+  std::vector<ConfigIssue> warnings;
   std::map<std::string, double> metrics;   // name -> value
   std::vector<ServerRow> per_server;
   TimeSeries timeseries;

@@ -134,6 +134,14 @@ std::string_view notice_name(NoticeKind kind) {
 ::py::dict result_to_dict(const Result& result) {
   ::py::dict out;
   out["scenario"] = scenario_to_dict(result.scenario);
+  ::py::list warnings;
+  for (const ConfigIssue& w : result.warnings) {
+    ::py::dict warning;
+    warning["path"] = w.path;
+    warning["message"] = w.message;
+    warnings.append(std::move(warning));
+  }
+  out["warnings"] = std::move(warnings);
   ::py::dict metrics;
   for (const auto& [name, value] : result.metrics) metrics[::py::str(name)] = value;
   out["metrics"] = std::move(metrics);

@@ -46,7 +46,7 @@ void bind_run(::py::module_& m) {
       ::py::arg("scenario"), ::py::arg("trace_connections") = 0, ::py::arg("max_memory_bytes") = 0,
       ::py::arg("max_events") = 0, ::py::arg("wall_time_limit_s") = 0.0,
       "Runs the scenario given as a (possibly partial) nested dict and returns the Result as plain data: "
-      "scenario, metrics, per_server and trace (dicts of columns), timeseries (flat [bin * servers + server] "
+      "scenario, warnings (settings the run ignored: {path, message} each), metrics, per_server and trace (dicts of columns), timeseries (flat [bin * servers + server] "
       "lists), invariants, events, wall_seconds, partial, time_reached_ns and ladders (one format_ladder text "
       "per traced connection). trace_connections > 0 records the segments of that many client connections and "
       "of the server connections they lead to. max_memory_bytes and max_events (0 = no limit) refuse, before "

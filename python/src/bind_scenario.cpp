@@ -1,6 +1,8 @@
 // Scenarios across the boundary: Python dicts <-> toml::table <-> Scenario, and ConfigError
 // raised as teardown.errors.ConfigError. Reading and checking are config/'s; this only translates.
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -184,6 +186,17 @@ void bind_scenario(::py::module_& m) {
       "load_scenario", [](const std::string& path) { return scenario_to_dict(load_toml(path)); }, ::py::arg("path"),
       "The scenario in a TOML file, checked and fully defaulted, as a nested dict. Raises "
       "teardown.ConfigError for an unreadable file, a syntax error or any bad value (with file:line:col).");
+  m.def(
+      "toml_value_at",
+      [](std::string_view text, int line, int column) -> ::py::object {
+        const std::optional<TomlValuePlace> place = toml_value_at(text, line, column);
+        if (!place) return ::py::none();
+        return ::py::make_tuple(place->path, place->line, place->column);
+      },
+      ::py::arg("text"), ::py::arg("line"), ::py::arg("column"),
+      "(path, line, column) of the value of the TOML text that holds the 1-based line and column where a "
+      "parser stopped: its key path as issues spell it ('clients.count', 'grid.\"proxy.mode\"[1]') and where "
+      "the value starts; None when the place is in no value (a header, a key, a comment).");
   m.def(
       "scenario_toml", [](const Scenario& scenario) { return to_toml(scenario); }, ::py::arg("scenario"),
       "The checked scenario as TOML text with every key written out in a fixed order: equal scenarios give equal "

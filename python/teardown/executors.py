@@ -44,7 +44,7 @@ class Task:
 
 
 def run_task(task: Task) -> dict[str, Any]:
-    """Run one task; what goes into its row besides the plan: metrics, build, wall time."""
+    """Run one task; what goes into its row besides the plan: metrics, warnings, build, wall time."""
     started = time.perf_counter()
     try:
         result = teardown.run(task.scenario, max_memory=task.max_memory)
@@ -56,6 +56,7 @@ def run_task(task: Task) -> dict[str, Any]:
         "point": task.point,
         "replication": task.replication,
         "metrics": {name: float(value) for name, value in result.metrics.items()},
+        "warnings": result.warnings,
         "teardown_version": _version_info.version(),
         "git_commit": _version_info.git_commit(),
         "wall_s": time.perf_counter() - started,

@@ -50,6 +50,8 @@ class Result:
       ``ladder()`` the same as a readable ladder diagram.
     - ``scenario`` (the validated, fully defaulted scenario as a dict), ``invariants`` (whole-run
       totals that must balance), ``events`` (engine events handled), ``wall_seconds``.
+    - ``warnings``: settings of the scenario the run ignored, as HAProxy does (HTTP settings in
+      mode tcp), one ``"path: why"`` line each; empty for most runs.
     - ``partial`` (a run stopped by its wall-time limit) and ``time_reached_s``.
 
     Results come from ``teardown.run``; ``Result(data)`` rebuilds one from ``to_data()`` output.
@@ -80,6 +82,7 @@ class Result:
             {
                 "teardown_version": _core.__version__,
                 "scenario": raw["scenario"],
+                "warnings": [f"{w['path']}: {w['message']}" for w in raw["warnings"]],
                 "metrics": dict(raw["metrics"]),
                 "per_server": dict(raw["per_server"]),
                 "timeseries": {
@@ -110,6 +113,12 @@ class Result:
     def scenario(self) -> dict[str, Any]:
         """The validated, fully defaulted scenario that ran, as a nested dict (a copy)."""
         return copy.deepcopy(self._data["scenario"])
+
+    @property
+    def warnings(self) -> list[str]:
+        """Settings of the scenario the run ignored, as HAProxy accepts and ignores them (HTTP
+        settings with ``proxy.mode = "tcp"``): one ``"path: why"`` line each (a copy)."""
+        return list(self._data.get("warnings", []))
 
     @property
     def invariants(self) -> dict[str, int]:
@@ -206,9 +215,9 @@ class Result:
     # ---- serialisation --------------------------------------------------------------------
 
     def to_data(self) -> dict[str, Any]:
-        """Everything as JSON-compatible data (a deep copy): teardown_version, scenario, metrics,
-        per_server, timeseries and trace (dicts of columns), invariants, events, wall_seconds,
-        partial, time_reached_s, ladders."""
+        """Everything as JSON-compatible data (a deep copy): teardown_version, scenario, warnings,
+        metrics, per_server, timeseries and trace (dicts of columns), invariants, events,
+        wall_seconds, partial, time_reached_s, ladders."""
         return copy.deepcopy(self._data)
 
     def to_json(self, **kwargs: Any) -> str:
@@ -246,8 +255,13 @@ class Result:
             f"request skew {m.get('skew.requests.max_over_mean', 0):.3g}; "
             f"{self.events:,} events in {self.wall_seconds:.3g} s"
             + (f"; PARTIAL: stopped at {self.time_reached_s:.6g} s simulated" if self.partial else "")
+            + _warnings_note(len(self.warnings))
             + ")"
         )
+
+
+def _warnings_note(count: int) -> str:
+    return f"; {count} warning{'s' if count != 1 else ''} (see .warnings)" if count else ""
 
 
 def _nan_to_none(value: Any) -> Any:

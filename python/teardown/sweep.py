@@ -30,8 +30,9 @@ from teardown.scenario import as_scenario
 
 # Columns of a sweep row that are not overrides or metrics, in the order they appear.
 LEADING = ("point", "replication", "seed")
-TRAILING = ("scenario_hash", "teardown_version", "git_commit", "wall_s")
+TRAILING = ("warnings", "scenario_hash", "teardown_version", "git_commit", "wall_s")
 META = frozenset(LEADING + TRAILING)
+WARNING_SEPARATOR = "; "  # between the warnings of one run in its row
 
 Overrides = dict[str, Any]
 
@@ -73,7 +74,10 @@ def sweep(
         of the machine that runs it); every point is checked against it here first.
 
     Returns a DataFrame with columns point, replication, seed, one per override key, one per
-    metric, scenario_hash, teardown_version, git_commit, wall_s. ``td.summarise`` turns it
+    metric, warnings (the run's ``Result.warnings`` joined by "; ", empty for most runs: the
+    settings the point's scenario holds and the run ignored, as HAProxy does, such as HTTP
+    settings when the point sets ``proxy.mode = "tcp"``), scenario_hash, teardown_version,
+    git_commit, wall_s. ``td.summarise`` turns it
     into means and confidence intervals per point. Raises ``td.ConfigError`` on bad input,
     before anything runs.
     """
@@ -271,6 +275,7 @@ class Plan:
         row: dict[str, Any] = {"point": task.point, "replication": task.replication, "seed": task.seed}
         row.update(self.columns[task.point])
         row.update(output["metrics"])
+        row["warnings"] = WARNING_SEPARATOR.join(output["warnings"])
         row["scenario_hash"] = task.scenario_hash
         row["teardown_version"] = str(output["teardown_version"])
         row["git_commit"] = str(output["git_commit"] or "")
@@ -402,8 +407,10 @@ def _output_of(row: Mapping[str, Any], plan: Plan) -> dict[str, Any]:
         for name, value in row.items()
         if name not in META and name not in plan.columns_set
     }
+    warnings = _text(row.get("warnings"))
     return {
         "metrics": metrics,
+        "warnings": [warnings] if warnings else [],
         "teardown_version": str(row.get("teardown_version", "")),
         "git_commit": _text(row.get("git_commit")),
         "wall_s": _number(row.get("wall_s")),

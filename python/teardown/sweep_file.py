@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import teardown
+from teardown import _core
 from teardown.errors import ConfigError
 from teardown.sweep import design_points
 
@@ -86,9 +87,7 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepFile:
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        at = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-        place = f"{where}:{at.group(1)}:{at.group(2)}" if at else where
-        raise ConfigError([{"path": "", "message": f"not valid TOML: {error}", "where": place}]) from None
+        raise _toml_error(error, text, where) from None
 
     def bad(key: str, message: str) -> ConfigError:
         return ConfigError([{"path": key, "message": message, "where": where}])
@@ -121,6 +120,20 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepFile:
     except ConfigError as error:
         raise ConfigError([{**issue, "where": issue["where"] or where} for issue in error.issues]) from None
     return SweepFile(path, base, replications, seed, grid, points, sample, metrics, description, base_path)
+
+
+def _toml_error(error: tomllib.TOMLDecodeError, text: str, where: str) -> ConfigError:
+    """The parser's error under the key whose value it rejected (a bad date, a malformed number),
+    found by the core as for scenario files; at the file's line and column otherwise."""
+    at = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", str(error), re.DOTALL)
+    value = at and _core.toml_value_at(text, int(at.group(2)), int(at.group(3)))
+    if value:
+        path, line, column = value
+        return ConfigError(
+            [{"path": path, "message": f"not valid TOML: {at.group(1)}", "where": f"{where}:{line}:{column}"}]
+        )
+    place = f"{where}:{at.group(2)}:{at.group(3)}" if at else where
+    return ConfigError([{"path": "", "message": f"not valid TOML: {error}", "where": place}])
 
 
 def _base(value: Any, sweep_path: Path, bad: Any) -> tuple[teardown.Scenario, Path | None]:

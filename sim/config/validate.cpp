@@ -154,25 +154,36 @@ void check_clients(const ClientsConfig& clients, Checks& c) {
   }
 }
 
-// HTTP settings mean nothing to a proxy in mode tcp (HAProxy ignores them with a warning, or
-// refuses them): a scenario that sets one in tcp mode was not meant as written.
-void check_http_only(const ProxyConfig& proxy, Checks& c) {
+// HTTP settings mean nothing to a proxy in mode tcp, and HAProxy accepts them there: it ignores
+// the options with a warning ("'option %s' ignored for %s '%s' as it requires HTTP mode", SRC
+// v2.6.0 src/cfgparse.c check_config_validity, for the cfg_opts rows of PR_MODE_HTTP in
+// src/proxy.c, as in 1.5 and 1.8), drops http-reuse silently (src/cfgparse.c: "mode !=
+// PR_MODE_HTTP" clears PR_O_REUSE_MASK), takes the HTTP timeouts in any mode (src/proxy.c
+// proxy_parse_timeout) and acts on retry-on's empty-response and response-timeout only in mode
+// http (only src/http_ana.c reads them; CFG2.6 "retry-on": "silently ignored" otherwise). So
+// they are warnings here, and one scenario can be swept over http modes and tcp.
+void warn_http_only(const ProxyConfig& proxy, Checks& w) {
   if (effective_mode(proxy) != ProxyMode::Tcp) return;
-  const std::string why = " is an HTTP setting, which has no effect with proxy.mode = \"tcp\"; remove it or choose an "
-                          "http mode (http-keep-alive, http-server-close, httpclose, ...)";
-  if (proxy.pretend_keepalive) c.add("proxy.pretend_keepalive", "true" + why);
+  const auto ignored = [&w](std::string path, const std::string& value, const char* haproxy) {
+    w.add(std::move(path),
+          value + " is ignored: an HTTP setting has no effect with proxy.mode = \"tcp\" (HAProxy " + haproxy + ")");
+  };
+  if (proxy.pretend_keepalive) ignored("proxy.pretend_keepalive", "true", "warns and ignores the option");
+  if (proxy.prefer_last_server) ignored("proxy.prefer_last_server", "true", "warns and ignores the option");
   if (proxy.http_reuse != HttpReuse::Preset) {
-    c.add("proxy.http_reuse", "'" + std::string(to_string(proxy.http_reuse)) + "'" + why + " (or write \"preset\")");
+    ignored("proxy.http_reuse", "'" + std::string(to_string(proxy.http_reuse)) + "'", "drops http-reuse");
   }
   if (proxy.timeout.http_request != kNever) {
-    c.add("proxy.timeout.http_request", "a timeout" + why + " (or write \"off\")");
+    ignored("proxy.timeout.http_request", format_duration(proxy.timeout.http_request), "never reads it in mode tcp");
   }
   if (proxy.timeout.http_keep_alive != kNever) {
-    c.add("proxy.timeout.http_keep_alive", "a timeout" + why + " (or write \"off\")");
+    ignored("proxy.timeout.http_keep_alive", format_duration(proxy.timeout.http_keep_alive),
+            "never reads it in mode tcp");
   }
   for (RetryOn condition : {RetryOn::EmptyResponse, RetryOn::ResponseTimeout}) {
     if (proxy.retry_on.contains(condition)) {
-      c.add("proxy.retry_on", "'" + std::string(to_string(condition)) + "'" + why + " (tcp retries only conn-failure)");
+      ignored("proxy.retry_on", "'" + std::string(to_string(condition)) + "'",
+              "acts on it only in mode http");
     }
   }
 }
@@ -193,7 +204,6 @@ void check_proxy(const ProxyConfig& proxy, Checks& c) {
       c.add("proxy.retry_on", why);
     }
   }
-  check_http_only(proxy, c);
   c.at_least("proxy.random_draws", proxy.random_draws, 1);
   c.at_most("proxy.random_draws", proxy.random_draws, 1000, "draws per request; a few are enough");
   c.positive_time_or_off("proxy.pool_purge_delay", proxy.pool_purge_delay);
@@ -292,6 +302,12 @@ std::vector<ConfigIssue> validate(const Scenario& s) {
   check_proxy(s.proxy, c);
   check_backends(s.backends, s.sim, c);
   return std::move(c.issues);
+}
+
+std::vector<ConfigIssue> config_warnings(const Scenario& s) {
+  Checks w;
+  warn_http_only(s.proxy, w);
+  return std::move(w.issues);
 }
 
 }  // namespace teardown

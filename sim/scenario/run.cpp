@@ -31,6 +31,7 @@ Result run(const Scenario& scenario, const RunOptions& options) {
                                      [&](const Event& e) { world->dispatch(e); });
 
   result.scenario = scenario;
+  result.warnings = config_warnings(scenario);
   world->rec.finish(ran.reached, world->tcp, world->hosts.proxy(), world->hosts.count(), result);
   result.events = ran.events;
   result.partial = ran.partial;

@@ -197,16 +197,16 @@ CASES = [
         ("clients.arrival.rate", "must be a finite number greater than 0, got inf"),
     ),
     Bad(
-        "toml-http-option-in-tcp",
+        "toml-http-reuse-in-tcp-before-1.6",  # HAProxy 1.5 rejects the keyword, in any mode
         "toml",
-        '[proxy]\nmode = "tcp"\nhttp_reuse = "always"\n',
-        ("proxy.http_reuse", 'has no effect with proxy.mode = "tcp"', 'or write "preset"'),
+        '[proxy]\nversion = "1.5"\nmode = "tcp"\nhttp_reuse = "always"\n',
+        ("proxy.http_reuse", "came in 1.6"),
     ),
     Bad(
-        "toml-http-timeout-in-tcp",
+        "toml-http-timeout-in-tcp-zero",
         "toml",
-        '[proxy]\nmode = "tcp"\n[proxy.timeout]\nhttp_keep_alive = "1s"\n',
-        ("proxy.timeout.http_keep_alive", "is an HTTP setting", "http-keep-alive, http-server-close"),
+        '[proxy]\nmode = "tcp"\n[proxy.timeout]\nhttp_keep_alive = "0s"\n',
+        ("proxy.timeout.http_keep_alive", "must be greater than 0", 'write "off"'),
     ),
     Bad(
         "toml-version-lacks-feature",
@@ -263,7 +263,19 @@ CASES = [
         "toml-huge-integer",
         "toml",
         "[clients]\ncount = 99999999999999999999\n",
-        ("bad.toml:2:", "TOML syntax error"),
+        ("clients.count: number out of range", "does not fit in a 64-bit integer", "bad.toml:2:9"),
+    ),
+    Bad(
+        "toml-huge-float",
+        "toml",
+        "[clients]\ncount = 1e400\n",
+        ("clients.count: number out of range: '1e400' does not fit in a 64-bit float", "bad.toml:2:9"),
+    ),
+    Bad(
+        "toml-bad-date",
+        "toml",
+        '[[backends.events]]\nat = "1m"\n[[backends.events]]\nat = 1979-13-01\n',
+        ("backends.events[1].at: bad date: expected month between 1 and 12", "bad.toml:4:6"),
     ),
     Bad(
         "toml-int-out-of-range",
@@ -388,11 +400,11 @@ CASES = [
         ("clients.arrival.rate", "must be a finite number greater than 0"),
     ),
     Bad(
-        "dict-tcp-pretend",
+        "dict-tcp-retry-on-before-2.0",  # no retry-on keyword in 1.8, whatever the mode
         "dict",
-        {"proxy": {"mode": "tcp", "pretend_keepalive": True}},
-        ("proxy.pretend_keepalive", 'has no effect with proxy.mode = "tcp"'),
-        sets=("proxy.mode=tcp", "proxy.pretend_keepalive=true"),
+        {"proxy": {"version": "1.8", "mode": "tcp", "retry_on": ["empty-response"]}},
+        ("proxy.retry_on", "needs proxy.version 2.0 or later"),
+        sets=("proxy.version=1.8", "proxy.mode=tcp", 'proxy.retry_on=["empty-response"]'),
     ),
     Bad(
         "dict-weights-text",
@@ -481,11 +493,23 @@ CASES = [
         ("proxy.mode", "unknown value 'fast'", "in sweep point 1 from grid"),
     ),
     Bad(
-        "sweep-grid-tcp-with-http-timeout",
+        "sweep-grid-tcp-with-http-reuse-on-1.5",
         "sweep",
-        'base = "good.toml"\n[grid]\n"proxy.timeout.http_keep_alive" = ["1s"]\n'
+        'base = "good.toml"\n[grid]\n"proxy.version" = ["1.5"]\n"proxy.http_reuse" = ["always"]\n'
         '"proxy.mode" = ["httpclose", "tcp"]\n',
-        ("proxy.timeout.http_keep_alive", 'has no effect with proxy.mode = "tcp"', "in sweep point 1"),
+        ("proxy.http_reuse", "came in 1.6", "in sweep point 0"),
+    ),
+    Bad(
+        "sweep-bad-date",
+        "sweep",
+        'base = "good.toml"\nseed = 1979-13-01\n',
+        ("seed: not valid TOML", "sweep.toml:2:8"),
+    ),
+    Bad(
+        "sweep-grid-malformed-value",
+        "sweep",
+        'base = "good.toml"\n[grid]\n"proxy.timeout.client" = [\n  "1s",\n  2x,\n]\n',
+        ('grid."proxy.timeout.client"[1]: not valid TOML', "sweep.toml:5:3"),
     ),
     Bad(
         "sweep-grid-seed",

@@ -111,6 +111,7 @@ def test_run_returns_plain_data():
     raw = _core.run({"sim": {"duration": "4s", "warmup": "1s", "timeseries_bin": "1s"}}, 1)
     assert set(raw) == {
         "scenario",
+        "warnings",
         "metrics",
         "per_server",
         "timeseries",
@@ -130,6 +131,18 @@ def test_run_returns_plain_data():
     assert len({len(v) for v in columns.values()}) == 1 and len(columns["time_ns"]) > 0
     assert {"connection", "left", "right", "text"} == set(raw["ladders"][0])
     assert all(isinstance(v, float) for v in raw["metrics"].values())
+    assert raw["warnings"] == []
+    tcp = _core.run(
+        {"sim": {"duration": "1s", "warmup": "0s"}, "proxy": {"mode": "tcp", "pretend_keepalive": True}}
+    )
+    assert [w["path"] for w in tcp["warnings"]] == ["proxy.pretend_keepalive"]
+
+
+def test_the_value_a_toml_parser_stopped_in_is_named_by_its_key():
+    text = '[clients]\ncount = 1e400\n[grid]\n"proxy.mode" = ["tcp", 2x]\n'
+    assert _core.toml_value_at(text, 2, 14) == ("clients.count", 2, 9)
+    assert _core.toml_value_at(text, 4, 26) == ('grid."proxy.mode"[1]', 4, 24)
+    assert _core.toml_value_at(text, 3, 2) is None  # a table header
 
 
 def test_run_checks_the_scenario_first():

@@ -89,6 +89,17 @@ def test_the_command_line_runs_a_sweep_file_on_the_cluster(cluster, serial_rows,
 
 
 @pytest.mark.timeout(120)
+def test_a_mode_sweep_over_http_and_tcp_on_the_cluster_carries_the_warnings(cluster):
+    base = {**BASE, "proxy": {"pretend_keepalive": True, "timeout": {"http_keep_alive": "1s"}}}
+    grid = {"proxy.mode": ["httpclose", "tcp"]}
+    rows = sweep(base, grid=grid, replications=2, executor=cluster.scheduler_address, progress=False)
+    same_rows(rows, sweep(base, grid=grid, replications=2, progress=False))
+    tcp = rows["proxy.mode"] == "tcp"
+    assert rows.loc[tcp, "warnings"].str.startswith("proxy.pretend_keepalive: true is ignored").all()
+    assert (rows.loc[~tcp, "warnings"] == "").all()
+
+
+@pytest.mark.timeout(120)
 def test_an_unreachable_scheduler_is_reported_and_leaves_no_file(tmp_path, monkeypatch, capsys):
     from teardown import executors
     from teardown.cli import main

@@ -205,6 +205,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_one_row_per_run(tmp_path
         **load_sweep(sweep_file).sweep_arguments(), executor="processes", jobs=2, progress=False
     )
     back = pd.read_csv(out).sort_values(["point", "replication"], ignore_index=True)
+    back["warnings"] = ["" if pd.isna(w) else w for w in back["warnings"]]  # pandas reads "" as NaN
     columns = [c for c in reference.columns if c not in ("wall_s", "git_commit")]
     pd.testing.assert_frame_equal(back[columns], reference[columns], check_dtype=False)
 

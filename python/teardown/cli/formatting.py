@@ -1,9 +1,11 @@
-"""The text of a run (``teardown run``) and of a sweep's summary (``teardown sweep``)."""
+"""The text of a run (``teardown run``), of a sweep's summary (``teardown sweep``) and of the
+warnings either gives (on stderr)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import teardown
@@ -53,6 +55,23 @@ def format_result(result: teardown.Result) -> str:
         f"{result.events:,} events in {result.wall_seconds:.3g} s; every metric: --json",
     ]
     return "\n".join(lines)
+
+
+def print_warnings(command: str, warnings: Iterable[str]) -> None:
+    """Each warning on stderr, as errors are printed: ``teardown run: warning: path: why``."""
+    for line in warnings:
+        print(f"teardown {command}: warning: {line}", file=sys.stderr)
+
+
+def sweep_warnings(rows: Any) -> list[str]:
+    """The warnings of a sweep's rows, each distinct text once with the points that gave it."""
+    points: dict[str, list[int]] = {}
+    for point, text in zip(rows["point"], rows.get("warnings", []), strict=False):
+        if isinstance(text, str) and text and int(point) not in points.setdefault(text, []):
+            points[text].append(int(point))
+    return [
+        f"point{'s' if len(p) > 1 else ''} {', '.join(map(str, p))}: {text}" for text, p in points.items()
+    ]
 
 
 def _ms(seconds: float) -> str:

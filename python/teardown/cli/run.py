@@ -8,7 +8,7 @@ import sys
 import teardown
 from teardown.cli import arguments
 from teardown.cli.command import EXIT_OK
-from teardown.cli.formatting import format_result
+from teardown.cli.formatting import format_result, print_warnings
 from teardown.cli.values import nonnegative, wall_seconds
 
 DESCRIPTION = "Run one scenario and print a summary."
@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         max_events=args.max_events or None,
         wall_time_limit=args.wall_time_limit,
     )
+    print_warnings("run", result.warnings)
     if result.partial:
         print(
             f"teardown run: stopped by --wall-time-limit after {result.wall_seconds:.3g} s at "

@@ -6,7 +6,7 @@ import argparse
 
 from teardown.cli import arguments
 from teardown.cli.command import EXIT_OK, BadInput
-from teardown.cli.formatting import format_summary
+from teardown.cli.formatting import format_summary, print_warnings, sweep_warnings
 from teardown.errors import ConfigError
 
 DESCRIPTION = "Run a scenario over a grid, points or sample, with replications."
@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             [{"path": "metrics", "message": f"no metric named {unknown[0]!r}", "where": str(spec.path)}]
         )
+    print_warnings("sweep", sweep_warnings(rows))
     table = summarise(rows, metrics=metrics)
     if spec.description:
         print(spec.description)

@@ -7,6 +7,7 @@ import argparse
 import teardown
 from teardown.cli import arguments
 from teardown.cli.command import EXIT_OK
+from teardown.cli.formatting import print_warnings
 from teardown.cli.values import positive
 
 DESCRIPTION = "Run a scenario tracing its first client connections; write a pcapng capture or print ladders."
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from teardown.traces import select_connections
 
     result = teardown.run(arguments.load_scenario(args), trace=args.connections)
+    print_warnings("trace", result.warnings)
     chosen = select_connections(result, args.only)
     if args.pcap:
         written = write_pcapng(result, args.pcap, connections=chosen)

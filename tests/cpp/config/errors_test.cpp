@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <utility>
 
 #include "teardown/config.hpp"
 
@@ -121,16 +122,11 @@ const BadInput kBadInputs[] = {
     {"[[backends.events]]\nat = \"1m\"\ndowntime = \"soon\"", "backends.events[0].downtime", "expected a duration"},
     {"[backends.events]\nat = \"1m\"", "backends.events", "expected an array of tables ([[backends.events]])"},
     {"backends.events = [1]", "backends.events[0]", "expected a table, got the integer 1"},
-    // HTTP settings in mode tcp.
-    {"proxy.mode = \"tcp\"\nproxy.pretend_keepalive = true", "proxy.pretend_keepalive",
-     "is an HTTP setting, which has no effect with proxy.mode = \"tcp\""},
-    {"proxy.mode = \"tcp\"\nproxy.http_reuse = \"always\"", "proxy.http_reuse", "or write \"preset\""},
-    {"proxy.mode = \"tcp\"\nproxy.timeout.http_request = \"5s\"", "proxy.timeout.http_request",
-     "has no effect with proxy.mode = \"tcp\""},
-    {"proxy.mode = \"tcp\"\nproxy.timeout.http_keep_alive = \"1s\"", "proxy.timeout.http_keep_alive",
-     "or write \"off\""},
-    {"proxy.mode = \"tcp\"\nproxy.retry_on = [\"conn-failure\", \"empty-response\"]", "proxy.retry_on",
-     "'empty-response' is an HTTP setting"},
+    // Values the TOML parser rejects, under their key.
+    {"[clients]\ncount = 1e400", "clients.count", "number out of range: '1e400' does not fit in a 64-bit float"},
+    {"[sim]\nseed = 99999999999999999999", "sim.seed", "does not fit in a 64-bit integer"},
+    {"[[backends.events]]\nat = 1979-13-01", "backends.events[0].at", "bad date: expected month between 1 and 12"},
+    {"backends = { weights = [1, 1e400] }", "backends.weights[1]", "number out of range"},
     // Huge values the model could not hold.
     {R"(proxy.timeout.client = "100000h")", "proxy.timeout.client",
      "must be at most 87600h (10 years), got 100000h; write \"off\" for never"},
@@ -207,16 +203,81 @@ TEST_CASE("an issue about a value points at where it was written", "[config]") {
   CHECK(issues[0].where == "<string>:3:12");
 }
 
-TEST_CASE("a TOML syntax error names file, line and column", "[config]") {
+namespace {
+
+// The one issue of a text the loader refuses, and the error's what().
+std::pair<ConfigIssue, std::string> only_issue(const std::string& text, const char* source_name) {
   try {
-    parse_toml("[sim]\nduration = = 3\n", "broken.toml");
-    FAIL("accepted");
+    parse_toml(text, source_name);
   } catch (const ConfigError& error) {
     REQUIRE(error.issues.size() == 1);
-    CHECK_THAT(error.issues[0].where, Catch::StartsWith("broken.toml:2:"));
-    CHECK_THAT(error.what(), Catch::StartsWith("broken.toml:2:"));
-    CHECK_THAT(error.what(), Catch::Contains("TOML syntax error"));
+    return {error.issues[0], error.what()};
   }
+  FAIL("accepted: " << text);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a TOML syntax error names file, line and column", "[config]") {
+  const auto [issue, what] = only_issue("[sim]\nduration = 3\n[proxy\n", "broken.toml");
+  CHECK(issue.path.empty());
+  CHECK_THAT(issue.where, Catch::StartsWith("broken.toml:3:"));
+  CHECK_THAT(what, Catch::StartsWith("broken.toml:3:"));
+  CHECK_THAT(what, Catch::Contains("TOML syntax error"));
+}
+
+TEST_CASE("a value the TOML parser rejects is reported under its key, at the value", "[config]") {
+  const auto [issue, what] = only_issue("[clients]\ncount = 1e400\n", "scenario.toml");
+  CHECK(issue.path == "clients.count");
+  CHECK(issue.where == "scenario.toml:2:9");
+  CHECK(what == "clients.count: number out of range: '1e400' does not fit in a 64-bit float (at scenario.toml:2:9)");
+  // A malformed value is a syntax error, still under its key.
+  const auto [malformed, malformed_what] = only_issue("[sim]\nduration = = 3\n", "broken.toml");
+  CHECK(malformed.path == "sim.duration");
+  CHECK(malformed.where == "broken.toml:2:12");
+  CHECK_THAT(malformed_what, Catch::StartsWith("sim.duration: TOML syntax error"));
+}
+
+TEST_CASE("the value at a place in a TOML text is named by its key path", "[config]") {
+  struct Case {
+    const char* text;
+    int line, column;
+    const char* path;  // nullptr: in no value
+    int value_line, value_column;
+  };
+  const Case cases[] = {
+      {"[clients]\ncount = 1e400\n", 2, 14, "clients.count", 2, 9},
+      {"clients.count = 1e400", 1, 22, "clients.count", 1, 17},
+      {"[proxy.timeout]  # t\n\n  client = \"5s\"\n  server = 5x\n", 4, 13, "proxy.timeout.server", 4, 12},
+      {"[[backends.events]]\nat = 1\n[[backends.events]]\nat = 1979-13-01\n", 4, 13, "backends.events[1].at", 4, 6},
+      {"[[a]]\n[[a]]\n[a.b]\nc = x\n", 4, 5, "a[1].b.c", 4, 5},
+      {"weights = [1,\n  2, # two\n  1e400]\n", 3, 8, "weights[2]", 3, 3},
+      {"p = { q = { r = [0, 1e400] } }", 1, 26, "p.q.r[1]", 1, 21},
+      {"[grid]\n\"proxy.mode\" = [\"tcp\", 1979-13-01]", 2, 30, "grid.\"proxy.mode\"[1]", 2, 24},
+      {"[grid]\n'proxy.mode' = 1979-13-01", 2, 23, "grid.\"proxy.mode\"", 2, 16},
+      {"s = \"\"\"a\nb\"\"\" \nt = 'x'\nu = 1e400\n", 4, 10, "u", 4, 5},
+      {"a = \"\u00e9\"\nb = [\"\u00e9\", 1e400]", 2, 16, "b[1]", 2, 11},  // columns in characters
+      {"[sim\nduration = 3\n", 1, 5, nullptr, 0, 0},
+      {"[sim]\ndura tion = 3\n", 2, 6, nullptr, 0, 0},
+      {"# only a comment\n", 1, 3, nullptr, 0, 0},
+      {"", 1, 1, nullptr, 0, 0},
+      {"\x01\xff[[[ = \"", 1, 4, nullptr, 0, 0},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text << " at " << c.line << ":" << c.column);
+    const std::optional<TomlValuePlace> found = toml_value_at(c.text, c.line, c.column);
+    if (c.path == nullptr) {
+      CHECK_FALSE(found);
+      continue;
+    }
+    REQUIRE(found);
+    CHECK(found->path == c.path);
+    CHECK(found->line == c.value_line);
+    CHECK(found->column == c.value_column);
+  }
+  CHECK_FALSE(toml_value_at(std::string(100000, '['), 1, 100000));
+  CHECK_FALSE(toml_value_at("a = " + std::string(5000, '[') + "x", 1, 5006));  // too deep: not followed
 }
 
 TEST_CASE("a file that cannot be read is a ConfigError naming it", "[config]") {

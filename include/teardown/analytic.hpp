@@ -1,6 +1,6 @@
 // Closed-form and small-chain estimates of what the simulator measures, for cross-checks
 // and for drawing theory beside simulation. Each function states its assumptions; the
-// derivations are in docs/model.md section 5 (after shared/domain section 10.2).
+// derivations are in docs/model.md section 5 (after docs/sources.md §13).
 #pragma once
 
 #include <vector>

@@ -1,6 +1,6 @@
 // A scenario: everything one run needs to know, as plain aggregates, one per TOML table.
-// The keys and defaults are those of shared/scenario.example.toml; TOML files, Python dicts and
-// these structs use the same names. This is data only: checking happens once, in load_toml,
+// docs/scenario.md lists every key with its default and unit (generated from the schema in
+// sim/config/scenario_schema.hpp); TOML files, Python dicts and these structs use the same names. This is data only: checking happens once, in load_toml,
 // parse_toml or validate(); inside the model a Scenario is trusted. Building the model is not here.
 #pragma once
 

@@ -9,5 +9,6 @@
 #include "teardown/proxy_rules.hpp"
 #include "teardown/result.hpp"
 #include "teardown/scenario.hpp"
+#include "teardown/scenario_keys.hpp"
 #include "teardown/time.hpp"
 #include "teardown/trace.hpp"

@@ -1,5 +1,7 @@
 // Scenarios across the boundary: Python dicts <-> toml::table <-> Scenario, and ConfigError
 // raised as teardown.errors.ConfigError. Reading and checking are config/'s; this only translates.
+#include <pybind11/stl.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "teardown/scenario_keys.hpp"
 #include "teardown/scenario_toml.hpp"
 
 namespace py = pybind11;
@@ -201,6 +204,23 @@ void bind_scenario(::py::module_& m) {
       "scenario_toml", [](const Scenario& scenario) { return to_toml(scenario); }, ::py::arg("scenario"),
       "The checked scenario as TOML text with every key written out in a fixed order: equal scenarios give equal "
       "text. Raises teardown.ConfigError on a bad scenario.");
+  m.def(
+      "scenario_keys",
+      [] {
+        ::py::list keys;
+        for (const ScenarioKey& key : scenario_keys()) {
+          ::py::dict row;
+          row["path"] = key.path;
+          row["kind"] = key.kind;
+          row["unit"] = key.unit;
+          row["description"] = key.description;
+          row["names"] = key.names;
+          keys.append(std::move(row));
+        }
+        return keys;
+      },
+      "Every table and key of a scenario, a table before its keys, in schema order: dicts of path, kind, unit, "
+      "description and names (the values a named key accepts).");
 }
 
 }  // namespace teardown::py

@@ -21,7 +21,7 @@ _MISSING: Any = object()
 class Scenario:
     """A validated scenario with every default filled in; immutable.
 
-    Its data is the nested dict of TOML values of ``shared/scenario.example.toml``: tables are
+    Its data is the nested dict of TOML values of docs/scenario.md: tables are
     dicts, durations strings such as ``"250us"``, enum values strings, ``[[backends.events]]`` a
     list of dicts. Build one from a (possibly partial) dict, ``Scenario({"proxy": {"mode":
     "httpclose"}})``, whose top-level keys may also be dotted paths (``{"proxy.mode":

@@ -22,7 +22,7 @@ std::optional<E> value_of(std::string_view name) {
   return std::nullopt;
 }
 
-// Names follow shared/scenario.example.toml and, where one exists, the HAProxy keyword.
+// Names are the TOML spellings docs/scenario.md lists and, where one exists, the HAProxy keyword.
 constexpr NamedValue<ProxyVersion> kProxyVersions[] = {{ProxyVersion::V1_4, "1.4"},
                                                        {ProxyVersion::V1_5, "1.5"},
                                                        {ProxyVersion::V1_8, "1.8"},

@@ -1,7 +1,7 @@
 // Every HAProxy version rule the project uses, once: the table of releases and the resolution
-// of a scenario's proxy settings against it. Sources: shared/domain/haproxy-tcp-facts.md
-// sections 1.1 (version table), 1.2 (what each mode closes and how), 2 (timeouts), 3 and
-// 10.1, and HAProxy's source at the tags named below; docs/model.md section 2 cites each.
+// of a scenario's proxy settings against it. Sources: docs/sources.md §3 (what
+// each release has), §4 (what each mode closes and how), §5 (timeouts), §6 (options), and
+// HAProxy's source at the tags named below; docs/model.md section 2 cites each.
 #include "teardown/proxy_rules.hpp"
 
 #include <algorithm>
@@ -120,7 +120,7 @@ ProxyTraits resolve_proxy(const ProxyConfig& p) {
                            p.retry_on.contains(RetryOn::EmptyResponse) &&
                            p.retry_on.contains(RetryOn::ResponseTimeout);
 
-  // Timeout fall-backs (shared/domain section 2). "timeout client" still applies beneath the
+  // Timeout fall-backs (docs/sources.md §5). "timeout client" still applies beneath the
   // HTTP timeouts (CFGHEAD "timeout http-keep-alive": "at the lower level"): an idle client
   // connection expires at the earlier of the two (SRC v2.6.0:src/mux_h1.c h1_refresh_timeout,
   // the connection's timeout, then tick_first with h1_set_idle_expiration's idle_exp).

@@ -20,6 +20,8 @@ using toml_values::source_of;
 // defaults of the others, and records an issue for every value it cannot use.
 class Reader {
  public:
+  using Doc = config_schema::Doc;
+
   Reader(const toml::table& table, std::string path, std::vector<ConfigIssue>& issues)
       : table_(table), path_(std::move(path)), issues_(issues) {}
 
@@ -29,17 +31,17 @@ class Reader {
     }
   }
 
-  void duration(std::string_view key, Time& out) { read(key, out, toml_values::duration_from); }
-  void number(std::string_view key, double& out) { read(key, out, toml_values::number_from); }
-  void boolean(std::string_view key, bool& out) { read(key, out, toml_values::boolean_from); }
+  void duration(std::string_view key, Time& out, Doc) { read(key, out, toml_values::duration_from); }
+  void number(std::string_view key, double& out, Doc) { read(key, out, toml_values::number_from); }
+  void boolean(std::string_view key, bool& out, Doc) { read(key, out, toml_values::boolean_from); }
 
   template <typename Int>
-  void integer(std::string_view key, Int& out) {
+  void integer(std::string_view key, Int& out, Doc) {
     if (const toml::node* node = find(key)) read_integer(path_of(key), *node, out);
   }
 
   template <typename E>
-  void enumeration(std::string_view key, E& out) {
+  void enumeration(std::string_view key, E& out, Doc) {
     const toml::node* node = find(key);
     if (node == nullptr) return;
     const auto* text = node->as_string();
@@ -55,7 +57,7 @@ class Reader {
   }
 
   // "forever", "close-after-response", or an idle timeout ("off" is the same as forever).
-  void keep_alive(std::string_view key, KeepAlivePolicy& out) {
+  void keep_alive(std::string_view key, KeepAlivePolicy& out, Doc) {
     const toml::node* node = find(key);
     if (node == nullptr) return;
     const auto* text = node->as_string();
@@ -75,7 +77,7 @@ class Reader {
     }
   }
 
-  void retry_on(std::string_view key, RetryOnSet& out) {
+  void retry_on(std::string_view key, RetryOnSet& out, Doc) {
     const toml::node* node = find(key);
     if (node == nullptr) return;
     const toml::array* list = node->as_array();
@@ -102,7 +104,7 @@ class Reader {
     out = conditions;
   }
 
-  void integer_list(std::string_view key, std::vector<int>& out) {
+  void integer_list(std::string_view key, std::vector<int>& out, Doc) {
     const toml::node* node = find(key);
     if (node == nullptr) return;
     const toml::array* list = node->as_array();
@@ -115,7 +117,7 @@ class Reader {
   }
 
   template <typename S>
-  void table(std::string_view key, S& out) {
+  void table(std::string_view key, S& out, Doc) {
     const toml::node* node = find(key);
     if (node == nullptr) return;
     const toml::table* sub = node->as_table();
@@ -124,7 +126,7 @@ class Reader {
   }
 
   template <typename S>
-  void table_array(std::string_view key, std::vector<S>& out) {
+  void table_array(std::string_view key, std::vector<S>& out, Doc) {
     const toml::node* node = find(key);
     if (node == nullptr) return;
     const toml::array* list = node->as_array();

@@ -14,30 +14,32 @@ std::string join_path(std::string_view table_path, std::string_view key) {
 // Walks the schema and records the dotted path of every key, array elements excepted.
 class PathCollector {
  public:
+  using Doc = config_schema::Doc;
+
   explicit PathCollector(std::vector<std::string>& out, std::string prefix = {})
       : out_(out), prefix_(std::move(prefix)) {}
 
   void require(std::string_view) {}
   template <typename T>
-  void duration(std::string_view key, const T&) { add(key); }
+  void duration(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void integer(std::string_view key, const T&) { add(key); }
+  void integer(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void number(std::string_view key, const T&) { add(key); }
+  void number(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void boolean(std::string_view key, const T&) { add(key); }
+  void boolean(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void enumeration(std::string_view key, const T&) { add(key); }
+  void enumeration(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void keep_alive(std::string_view key, const T&) { add(key); }
+  void keep_alive(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void retry_on(std::string_view key, const T&) { add(key); }
+  void retry_on(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void integer_list(std::string_view key, const T&) { add(key); }
+  void integer_list(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
-  void table_array(std::string_view key, const T&) { add(key); }
+  void table_array(std::string_view key, const T&, Doc) { add(key); }
   template <typename S>
-  void table(std::string_view key, const S& sub) {
+  void table(std::string_view key, const S& sub, Doc) {
     add(key);
     PathCollector child(out_, join_path(prefix_, key));
     config_schema::describe(child, sub);

@@ -255,7 +255,7 @@ void check_backends(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
     c.add("backends.weights", "has " + std::to_string(b.weights.size()) + " entries but backends.servers is " +
                                   std::to_string(b.servers) + "; give one weight per server, or [] for all 1");
   }
-  // HAProxy "weight": 1 to 256 (fact sheet, slowstart item).
+  // HAProxy "weight": 1 to 256 (CFGHEAD 5.2 "weight"; docs/sources.md §6).
   for (std::size_t i = 0; i < b.weights.size(); ++i) {
     if (b.weights[i] < 1 || b.weights[i] > 256) {
       c.add("backends.weights[" + std::to_string(i) + "]",

@@ -11,29 +11,31 @@ namespace {
 // A schema visitor that adds each field to one table.
 class TableWriter {
  public:
+  using Doc = config_schema::Doc;
+
   explicit TableWriter(toml::table& out) : out_(out) {}
 
   void require(std::string_view) {}
-  void duration(std::string_view key, Time value) { out_.insert_or_assign(key, format_duration(value)); }
-  void number(std::string_view key, double value) { out_.insert_or_assign(key, value); }
-  void boolean(std::string_view key, bool value) { out_.insert_or_assign(key, value); }
+  void duration(std::string_view key, Time value, Doc) { out_.insert_or_assign(key, format_duration(value)); }
+  void number(std::string_view key, double value, Doc) { out_.insert_or_assign(key, value); }
+  void boolean(std::string_view key, bool value, Doc) { out_.insert_or_assign(key, value); }
 
   // A seed above INT64_MAX comes out negative and is refused on reading; validate() reports it.
   template <typename Int>
-  void integer(std::string_view key, Int value) {
+  void integer(std::string_view key, Int value, Doc) {
     out_.insert_or_assign(key, static_cast<std::int64_t>(value));
   }
 
   template <typename E>
-  void enumeration(std::string_view key, E value) {
+  void enumeration(std::string_view key, E value, Doc) {
     out_.insert_or_assign(key, std::string(to_string(value)));
   }
 
-  void keep_alive(std::string_view key, const KeepAlivePolicy& policy) {
+  void keep_alive(std::string_view key, const KeepAlivePolicy& policy, Doc) {
     out_.insert_or_assign(key, config_names::keep_alive_text(policy));
   }
 
-  void retry_on(std::string_view key, const RetryOnSet& conditions) {
+  void retry_on(std::string_view key, const RetryOnSet& conditions, Doc) {
     toml::array names;
     for (const auto& nv : config_names::named_values<RetryOn>()) {
       if (conditions.contains(nv.value)) names.push_back(std::string(nv.name));
@@ -41,19 +43,19 @@ class TableWriter {
     out_.insert_or_assign(key, std::move(names));
   }
 
-  void integer_list(std::string_view key, const std::vector<int>& values) {
+  void integer_list(std::string_view key, const std::vector<int>& values, Doc) {
     toml::array list;
     for (int v : values) list.push_back(static_cast<std::int64_t>(v));
     out_.insert_or_assign(key, std::move(list));
   }
 
   template <typename S>
-  void table(std::string_view key, const S& sub) {
+  void table(std::string_view key, const S& sub, Doc) {
     out_.insert_or_assign(key, table_of(sub));
   }
 
   template <typename S>
-  void table_array(std::string_view key, const std::vector<S>& items) {
+  void table_array(std::string_view key, const std::vector<S>& items, Doc) {
     toml::array list;
     for (const S& item : items) list.push_back(table_of(item));
     out_.insert_or_assign(key, std::move(list));

@@ -23,28 +23,30 @@ std::string quoted(std::string_view text) { return enclose("\"", text, "\""); }
 // A schema visitor for one table: its own keys first, then its sub-tables, as TOML requires.
 class TextWriter {
  public:
+  using Doc = config_schema::Doc;
+
   explicit TextWriter(std::string path) : path_(std::move(path)) {}
 
   void require(std::string_view) {}
-  void duration(std::string_view key, Time value) { line(key, quoted(format_duration(value))); }
-  void number(std::string_view key, double value) { line(key, toml_values::float_text(value)); }
-  void boolean(std::string_view key, bool value) { line(key, value ? "true" : "false"); }
+  void duration(std::string_view key, Time value, Doc) { line(key, quoted(format_duration(value))); }
+  void number(std::string_view key, double value, Doc) { line(key, toml_values::float_text(value)); }
+  void boolean(std::string_view key, bool value, Doc) { line(key, value ? "true" : "false"); }
 
   template <typename Int>
-  void integer(std::string_view key, Int value) {
+  void integer(std::string_view key, Int value, Doc) {
     line(key, std::to_string(static_cast<std::int64_t>(value)));
   }
 
   template <typename E>
-  void enumeration(std::string_view key, E value) {
+  void enumeration(std::string_view key, E value, Doc) {
     line(key, quoted(to_string(value)));
   }
 
-  void keep_alive(std::string_view key, const KeepAlivePolicy& policy) {
+  void keep_alive(std::string_view key, const KeepAlivePolicy& policy, Doc) {
     line(key, quoted(config_names::keep_alive_text(policy)));
   }
 
-  void retry_on(std::string_view key, const RetryOnSet& conditions) {
+  void retry_on(std::string_view key, const RetryOnSet& conditions, Doc) {
     std::string list;
     for (const auto& nv : config_names::named_values<RetryOn>()) {
       if (!conditions.contains(nv.value)) continue;
@@ -53,20 +55,20 @@ class TextWriter {
     line(key, enclose("[", list, "]"));
   }
 
-  void integer_list(std::string_view key, const std::vector<int>& values) {
+  void integer_list(std::string_view key, const std::vector<int>& values, Doc) {
     std::string list;
     for (int v : values) list += (list.empty() ? "" : ", ") + std::to_string(v);
     line(key, enclose("[", list, "]"));
   }
 
   template <typename S>
-  void table(std::string_view key, const S& sub) {
+  void table(std::string_view key, const S& sub, Doc) {
     children_ += section(enclose("[", child_path(key), "]"), child_path(key), sub);
   }
 
   // An empty array cannot be written as [[...]] headers, so it becomes an inline [].
   template <typename S>
-  void table_array(std::string_view key, const std::vector<S>& items) {
+  void table_array(std::string_view key, const std::vector<S>& items, Doc) {
     if (items.empty()) return line(key, "[]");
     for (const S& item : items) children_ += section(enclose("[[", child_path(key), "]]"), child_path(key), item);
   }
@@ -96,7 +98,7 @@ class TextWriter {
 std::string to_toml(const Scenario& scenario) {
   TextWriter root("");
   config_schema::describe(root, scenario);
-  return "# teardown scenario: every key, defaults included (shared/scenario.example.toml explains them)\n" +
+  return "# teardown scenario: every key, defaults included (docs/scenario.md explains them)\n" +
          root.text();
 }
 

@@ -56,7 +56,7 @@ void Backends::on_notice(World& w, const Notice& n) {
       break;
     case Notice::Reset:
       // A read on a reset socket raises IOException in the event loop: "Connection reset by
-      // peer" in the backend's log (shared/domain section 7). A close made by the task that
+      // peer" in the backend's log (docs/sources.md §10). A close made by the task that
       // wrote the response, a few microseconds after the write, reads nothing in between: an
       // RST arriving in that gap is never seen by the application (LAB-E2E-2: no ECONNRESET
       // at all behind server-close, RSTs on the wire), and no FIN follows it.
@@ -128,7 +128,7 @@ void Backends::on_service_done(World& w, std::uint32_t c) {
   // Close after write. A Netty 4 write made on the channel's own event loop completes inside
   // the flush and its CLOSE listener runs in the same task, so work queued on the loop does
   // not delay the close; only a write handed over from another thread waits for the loop
-  // (shared/domain section 7: DefaultPromise.notifyListeners, AbstractUnsafe.flush0).
+  // (docs/sources.md §10: DefaultPromise.notifyListeners, AbstractUnsafe.flush0).
   Time close_at = w.sim.now() + sc_.backends.close_delay;
   if (sc_.backends.close_waits_for_loop) close_at = std::max(w.sim.now(), workers_[k.worker].busy_until) + sc_.backends.close_delay;
   if (sc_.backends.close_jitter > 0) close_at += servers_[k.server].close_jitter.exponential(sc_.backends.close_jitter);

@@ -189,7 +189,7 @@ std::uint32_t Clients::take_idle(World& w, Client& cl) {
     Connection& k = conns_[c];
     // Stale check (validate-after-inactivity): a connection idle longer than the threshold
     // is probed first; a FIN or RST already received shows, one still in flight does not
-    // (shared/domain section 6: a stale check can never be complete).
+    // (docs/sources.md §9: a stale check can never be complete).
     if (pool.validate_after_inactivity != kNever && w.sim.now() - k.since > pool.validate_after_inactivity &&
         (w.tcp.peer_fin_seen(k.ep) || w.tcp.state(k.ep) == TcpState::Closed)) {
       k.state = Connection::Busy;  // already off the idle list

@@ -1,5 +1,5 @@
-// How the proxy closes each side. Sources: shared/domain section 1.2 ("linger risk"),
-// section 3 ("option nolinger") and LAB-E2E.
+// How the proxy closes each side. Sources: docs/sources.md §4 ("linger risk"),
+// §6 ("option nolinger") and LAB-E2E.
 #include "free_list.hpp"
 #include "proxy.hpp"
 #include "world.hpp"

@@ -395,7 +395,7 @@ Notice TcpStack::on_reset(EndpointId ep, Role sender_role, ResetRule rule) {
     fate = ResetFate::Dropped;  // an RST is never answered (RFC 9293 3.5.2)
   } else if (me.flags & kReleased) {
     // RFC 9293 3.5.3: the connection is aborted; the application closed its socket already,
-    // so nobody is told (the Netty close-after-write window, shared/domain section 7).
+    // so nobody is told (the Netty close-after-write window, docs/sources.md §10).
     fate = ResetFate::AbsorbedByKernel;
     become_gone(ep);
   } else {

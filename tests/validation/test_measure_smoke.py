@@ -1,4 +1,4 @@
-"""Smoke runs on the real HAProxy 2.6: the mechanisms of shared/domain section 11 (LAB-E2E).
+"""Smoke runs on the real HAProxy 2.6: the mechanisms of LAB-E2E (docs/sources.md §2).
 
 Each scenario runs a few seconds on 127.0.0.1; the tests assert mechanisms (which
 syscall failed, resets per request), not exact figures. Skipped when ``haproxy``

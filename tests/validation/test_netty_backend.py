@@ -1,5 +1,5 @@
 """The real Netty 4 backend (teardown.validation.netty): what its application counts, alone and
-behind the real HAProxy 2.6 (shared/domain sections 1.2 and 7, LAB-1 and LAB-3).
+behind the real HAProxy 2.6 (docs/sources.md §4 and §10, LAB-1 and LAB-3).
 
 Skipped when java, javac or Debian's Netty jars are absent (scripts/setup installs them), and the
 HAProxy tests when HAProxy 2.6 is absent. Each HAProxy run lasts about a second of load.

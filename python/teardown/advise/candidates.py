@@ -12,7 +12,7 @@ from teardown.scenario import Scenario
 
 __all__ = ["RECIPES", "Candidate", "build", "combine", "extend", "singles"]
 
-# Combinations worth trying whole, as the field reports describe them (DESIGN.md §1): the team's
+# Combinations worth trying whole, as the field reports describe them (docs/sources.md §12): the team's
 # fix, and the same on 2.x where prefer-last-server needs private server connections.
 RECIPES: tuple[tuple[str, ...], ...] = (
     ("prefer-last-server", "balance-leastconn", "timeouts-10m", "evict-0.9"),

@@ -17,7 +17,7 @@ from teardown.haproxy_cfg.servers import read_default_server, read_server, read_
 from teardown.haproxy_cfg.settings import Context, Outcome, ProxySettings, Setting
 from teardown.haproxy_cfg.values import MAX_TIMER_US, parse_int, parse_time_us
 
-__all__ = ["read_directive", "CONN_OPTIONS", "TIMEOUTS"]
+__all__ = ["read_directive", "BOOL_OPTIONS", "CONN_OPTIONS", "TIMEOUTS"]
 
 # HTTP connection-mode options -> the mode's short name in the manual's 1.5 matrix.
 CONN_OPTIONS = {
@@ -29,7 +29,7 @@ CONN_OPTIONS = {
 }
 
 # Options that are a plain on/off setting: option -> setting name.
-_BOOL_OPTIONS = {
+BOOL_OPTIONS = {
     "http-pretend-keepalive": "pretend_keepalive",
     "nolinger": "nolinger",
     "abortonclose": "abortonclose",
@@ -135,12 +135,12 @@ def _option(d: Directive, words: tuple[str, ...], prefix: str, s: ProxySettings,
     name = words[1]
     if name in CONN_OPTIONS:
         return _conn_option(d, name, prefix, s, ctx)
-    if name in _BOOL_OPTIONS:
+    if name in BOOL_OPTIONS:
         missing = _not_in_release(unavailable(f"option {name}", ctx.version))
         if missing:
             return missing
         enabled = prefix == "" and _redispatch_enabled(d, words, ctx)
-        return _set(s, _BOOL_OPTIONS[name], enabled, d.line)
+        return _set(s, BOOL_OPTIONS[name], enabled, d.line)
     return _left_out(d.words)
 
 

@@ -2,8 +2,8 @@
 which side of the proxy a mapped setting belongs to, and which releases have which keyword.
 
 Sources: doc/configuration.txt of v1.4.0, v1.5.0 and v2.6.0, section "4.1. Proxy keywords
-matrix" (which section kinds accept a keyword), shared/domain/haproxy-tcp-facts.md section
-1.1 (version table), and for the keywords later releases refuse, the releases' documents and
+matrix" (which section kinds accept a keyword), docs/sources.md §3 (what each release
+has), and for the keywords later releases refuse, the releases' documents and
 sources named at _HISTORY.
 """
 

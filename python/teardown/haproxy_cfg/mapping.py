@@ -13,13 +13,14 @@ from typing import Any
 
 from teardown.haproxy_cfg.build import Built
 from teardown.haproxy_cfg.choose import Choice, Reader
+from teardown.haproxy_cfg.directives import BOOL_OPTIONS, CONN_OPTIONS, TIMEOUTS
 from teardown.haproxy_cfg.keywords import release, version_at_least
 from teardown.haproxy_cfg.settings import Context, Outcome, ProxySettings, Server, Setting, line_list
 from teardown.haproxy_cfg.values import duration_text
 
-__all__ = ["map_scenario", "SCENARIO_ORDER"]
+__all__ = ["map_scenario", "DIRECTIVES", "SCENARIO_ORDER"]
 
-# Every key the importer can write, in the order of shared/scenario.example.toml.
+# Every key the importer can write, in the schema's order (docs/scenario.md).
 SCENARIO_ORDER = (
     "proxy.version",
     "proxy.mode",
@@ -52,6 +53,28 @@ SCENARIO_ORDER = (
     "backends.health_check.rise",
     "backends.health_check.fall",
 )
+
+# The haproxy.cfg line each key the importer writes comes from (docs/scenario.md shows them).
+DIRECTIVES: dict[str, str] = {
+    "proxy.version": "none: the release (`--haproxy-version`)",
+    "proxy.mode": ", ".join(["`mode tcp`"] + [f"`option {name}`" for name in CONN_OPTIONS]),
+    "proxy.balance": "`balance`",
+    "proxy.random_draws": "`balance random(<draws>)`",
+    **{f"proxy.{key}": f"`option {option}`" for option, key in BOOL_OPTIONS.items()},
+    "proxy.http_reuse": "`http-reuse`",
+    "proxy.pool_purge_delay": "`server ... pool-purge-delay`",
+    "proxy.retries": "`retries`",
+    "proxy.retry_on": "`retry-on`",
+    "proxy.maxconn": "`maxconn` (frontend, else global)",
+    **{f"proxy.{key}": f"`timeout {name}`" for name, key in TIMEOUTS.items()},
+    "backends.servers": "`server` lines (one server each)",
+    "backends.weights": "`server ... weight`",
+    "backends.maxconn": "`server ... maxconn`",
+    "backends.slowstart": "`server ... slowstart`",
+    "backends.health_check.interval": "`server ... check inter`",
+    "backends.health_check.rise": "`server ... check rise`",
+    "backends.health_check.fall": "`server ... check fall`",
+}
 
 # Connection modes, weakest first (CFG1.5 "4. Proxies" matrix; CFG2.6: KAL < SCL < CLO).
 _RANK = {"KAL": 0, "TUN": 1, "PCL": 2, "SCL": 3, "FCL": 4}

@@ -2,7 +2,7 @@
 
 HAProxy times (doc/configuration.txt "2.5. Time format") are an integer with an optional
 unit, milliseconds when there is none: ``50000`` = 50 s. Scenario durations are strings with
-a unit (shared/scenario.example.toml): ``"50s"``, ``"250us"``, ``"off"``.
+a unit (docs/scenario.md): ``"50s"``, ``"250us"``, ``"off"``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Run the real HAProxy on 127.0.0.1: write haproxy.cfg, start/stop by PID, read ``show stat``.
 
 The configuration is rendered from the ``proxy`` and ``backends`` tables of a
-scenario dict (same keys as shared/scenario.example.toml), for the version of the
+scenario dict (the keys of docs/scenario.md), for the version of the
 binary that will run it (:func:`detect_version`, from the first line of ``haproxy -vv``).
 Mapping of ``proxy.mode``:
 

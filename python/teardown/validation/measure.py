@@ -1,6 +1,6 @@
 """Run one validation scenario end to end on the real HAProxy and report measured metrics.
 
-A scenario is a dict with the keys of shared/scenario.example.toml (``clients``,
+A scenario is a dict with the keys of docs/scenario.md (``clients``,
 ``proxy``, ``backends``), read as real wall-clock time, plus a ``validation``
 table that bounds the run::
 
@@ -117,7 +117,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # Exponential think times: the simulator's closed loop draws the same distribution, so the
-# measured and predicted stale-reuse rates are comparable (shared/domain 10.2).
+# measured and predicted stale-reuse rates are comparable (docs/sources.md §13).
 _KA_1S = {
     "proxy": {"mode": "http-keep-alive", "timeout": {"http_keep_alive": "1s"}},
     "clients": {"count": 12, "arrival": {"kind": "closed", "think_time": "1s", "think_dist": "exponential"}},

@@ -1,4 +1,4 @@
-// Per-request versus per-connection balancing (shared/domain sections 3, 10.3; LAB-11).
+// Per-request versus per-connection balancing (docs/sources.md §6, §12; LAB-11).
 #include "scenario_runs.hpp"
 
 using namespace teardown;

@@ -51,7 +51,7 @@ TEST_CASE("FIFO reuse spreads idle gaps over the whole pool: more stale reuse th
   s.clients.pool.reuse = PoolReuse::Fifo;
   const Result fifo = run_checked(s);
   // FIFO hands out the longest-idle connection, so every pooled connection idles about
-  // pool-size times longer than LIFO's top one (shared/domain 10.2 item 3). Failed reuses
+  // pool-size times longer than LIFO's top one (docs/sources.md §13 item 3). Failed reuses
   // shrink both pools, which keeps the difference moderate.
   CHECK(metric(fifo, m::kRequestsFailed) > 1.1 * metric(lifo, m::kRequestsFailed));
 }

@@ -54,7 +54,7 @@ TEST_CASE("requests in flight on a server that stops get no response", "[models]
   s.backends.service_time.mean = 50 * kMillisecond;  // many requests at the server when it stops
   const Result r = run_checked(s);
   // A request on a reused server connection is closed towards the client silently (LAB-7,
-  // shared/domain section 11); on a fresh one it gets a 502.
+  // LAB-E2E); on a fresh one it gets a 502.
   CHECK(metric(r, m::kClientEofBeforeResponse) + metric(r, m::kClientHttp5xx) > 0);
   CHECK(metric(r, m::kClientEofBeforeResponse) > 0);
 }
@@ -63,7 +63,7 @@ TEST_CASE("retry-on empty-response resends a request that failed on a reused ser
           "[models][retries]") {
   // Backends close idle connections after 100 ms while the proxy keeps them pooled; with
   // 5 ms between proxy and backend, a request and the backend's FIN cross often
-  // (shared/domain 10.2 item 5: P ~ 2 lambda d exp(-lambda T) per reuse).
+  // (docs/sources.md §13 item 5: P ~ 2 lambda d exp(-lambda T) per reuse).
   Scenario s = example("stale-reuse-keepalive");
   s.proxy.timeout.http_keep_alive = 10 * kSecond;
   s.network.proxy_backend_delay = 5 * kMillisecond;

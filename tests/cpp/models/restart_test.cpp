@@ -1,4 +1,4 @@
-// A backend restart under per-connection balancing (shared/domain 10.2 item 6, LAB-E2E).
+// A backend restart under per-connection balancing (docs/sources.md §13 item 6, LAB-E2E).
 #include "scenario_runs.hpp"
 
 using namespace teardown;

@@ -20,7 +20,7 @@ inline double metric(const Result& r, const char* name) {
   return it->second;
 }
 
-// DESIGN.md section 9: requests started = completed + failed + in flight; connections
+// The invariants of docs/metrics.md: requests started = completed + failed + in flight; connections
 // opened = closed + open; every RST sent is received, dropped, or in flight.
 inline void check_conservation(const Result& r) {
   const Invariants& i = r.invariants;

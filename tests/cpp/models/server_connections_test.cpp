@@ -26,7 +26,7 @@ TEST_CASE("1.5 keep-alive resets the previous server connection at each switch, 
           "[models][switch]") {
   Scenario s = example("switch-resets-1.5");
   const ServerSide plain = server_side(s);
-  // Many interleaved connections over 3 equal servers: P(switch) ~ 1 - 1/3 (10.2 item 4).
+  // Many interleaved connections over 3 equal servers: P(switch) ~ 1 - 1/3 (docs/sources.md §13 item 4).
   CHECK(plain.per_request == Approx(2.0 / 3).margin(0.05));
   CHECK(plain.hard_per_request == Approx(2.0 / 3).margin(0.05));
   CHECK(plain.backend_resets_per_request > 0.5);  // keep-alive backends still hold the socket
@@ -112,7 +112,7 @@ TEST_CASE("server-close: the close waits for a busy loop only when the write com
           "[models][server-close]") {
   // Netty 4: a write made on the channel's own loop closes in the same task, whatever work
   // is queued there; a write handed over from another thread waits for the loop
-  // (shared/domain section 7). At a write-to-close delay just under the RST's arrival, only
+  // (docs/sources.md §10). At a write-to-close delay just under the RST's arrival, only
   // that queueing makes the resets visible.
   Scenario s = example("server-close");
   s.backends.close_delay = 200 * kMicrosecond;
@@ -134,7 +134,7 @@ TEST_CASE("server-close: the close waits for a busy loop only when the write com
 TEST_CASE("server-close against a backend that closes right after writing: the RSTs are on the wire, not in the "
           "application",
           "[models][server-close]") {
-  // LAB-E2E-2 (shared/domain 11.1): the FIN follows the data as its own segment a few
+  // LAB-E2E-2 (docs/sources.md §2): the FIN follows the data as its own segment a few
   // microseconds later. When it has not arrived by the time the proxy acts, the proxy's
   // close is hard (linger risk), and the RST finds the backend's socket already closed.
   Scenario s = example("server-close");
@@ -191,7 +191,7 @@ TEST_CASE("nolinger: 1.x turns every FIN close of the proxy into an RST, 2.x sti
 TEST_CASE("2.x http-reuse never: a session keeps a connection to each server it used, so a switch costs neither a "
           "new connection nor a reset",
           "[models][http-reuse]") {
-  // LAB-E2E-2 (shared/domain 11.1); SRC v2.6.0:src/mux_h1.c h1_detach -> session_add_conn,
+  // LAB-E2E-2 (docs/sources.md §2); SRC v2.6.0:src/mux_h1.c h1_detach -> session_add_conn,
   // src/backend.c connect_server -> session_get_conn. 1.8 closed the old one instead.
   Scenario s = example("switch-resets-1.5");
   s.proxy.http_reuse = HttpReuse::Never;

@@ -1,4 +1,4 @@
-// Stale reuse through the whole chain (issue 3 acceptance; shared/domain sections 5, 10.2, 11).
+// Stale reuse through the whole chain (issue 3 acceptance; docs/sources.md §8, §13; LAB-E2E).
 #include <cmath>
 
 #include "scenario_runs.hpp"
@@ -19,7 +19,7 @@ TEST_CASE("stale reuse: gaps straddling the keep-alive timeout fail, as end of s
   CHECK(eof >= 0.95 * failed);
   CHECK(metric(r, m::kClientResetOnRead) <= 0.02 * failed);
 
-  // Closed form (shared/domain 10.2 item 1, one pooled connection per client): a reuse
+  // Closed form (docs/sources.md §13 item 1, one pooled connection per client): a reuse
   // fails when the idle gap G >= T - 2d - p (p: proxy processing time, the unread window);
   // with Poisson requests G ~ Exp(lambda) (memoryless from the response), so
   // q = exp(-lambda (T - 2d - p)). A failure drops the connection and the next request opens

@@ -1,4 +1,4 @@
-// The stale-reuse race (shared/domain sections 5 and 10.2): the proxy closes an idle
+// The stale-reuse race (docs/sources.md §8 and §13): the proxy closes an idle
 // keep-alive connection at time T_close while the client sends a request on it at t_send.
 // The request needs `d` to arrive; the proxy's FIN needs `d` to reach the client.
 #include <catch2/catch.hpp>

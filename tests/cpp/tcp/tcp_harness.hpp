@@ -64,7 +64,7 @@ struct TwoHosts {
       if (r.what == TraceRecord::Sent && (r.flags & kSegRst)) return &r;
     return nullptr;
   }
-  // Every RST sent is received, dropped, or in flight (DESIGN.md section 9).
+  // Every RST sent is received, dropped, or in flight (docs/metrics.md, "Invariants").
   bool rst_conserved() const {
     const TcpCounters& c = tcp.counters();
     std::uint64_t arrived = 0;

@@ -1,4 +1,4 @@
-// One test per teardown rule of DESIGN.md section 5 (docs/model.md, "TCP rules").
+// One test per TCP teardown rule of docs/model.md, section 1.
 #include <catch2/catch.hpp>
 
 #include "tcp_harness.hpp"
@@ -126,7 +126,7 @@ TEST_CASE("data arriving at a socket the application closed is answered with RST
   CHECK(w.first_rst_sent()->side == 1);
   CHECK(w.first_rst_sent()->rule == ResetRule::DataToOrphan);
   w.run_for(w.delay);
-  // The client was in CLOSE_WAIT: Linux maps the RST to EPIPE (shared/domain section 5).
+  // The client was in CLOSE_WAIT: Linux maps the RST to EPIPE (docs/sources.md §8).
   CHECK(w.tcp.state(w.client) == TcpState::Closed);
   CHECK(w.last(w.client)->error == AppError::BrokenPipe);
   CHECK(w.tcp.send(w.client, 1) == AppError::BrokenPipe);
@@ -167,7 +167,7 @@ TEST_CASE("a SYN to a host that is not listening is refused with RST: ECONNREFUS
 }
 
 TEST_CASE("an RST to a socket whose application already closed it is absorbed by the kernel", "[tcp]") {
-  // The close-after-write window of a Netty backend (shared/domain section 7): the proxy
+  // The close-after-write window of a Netty backend (docs/sources.md §10): the proxy
   // hard-closes as soon as the response is in; the backend's own close() comes `d_app` after
   // its write. The RST reaches the backend's application only if it lands first.
   for (const Time d_app : {50_us, 5_ms}) {

@@ -26,6 +26,7 @@ from typing import Any
 import teardown
 from teardown import _version_info
 from teardown.errors import ConfigError
+from teardown.scenario import ScenarioLike
 
 LOCAL_EXECUTORS = ("serial", "threads", "processes")
 CONNECT_TIMEOUT = "30s"  # to reach a Dask scheduler
@@ -38,7 +39,7 @@ class Task:
     point: int
     replication: int
     seed: int
-    scenario: dict[str, Any]  # validated, fully defaulted, with this replication's sim.seed
+    scenario: ScenarioLike  # checked (a Scenario: run as it is), with this replication's sim.seed
     scenario_hash: str
     max_memory: int | str | None = "auto"  # the run's memory limit, as td.run takes it
 

@@ -322,7 +322,7 @@ def make_plan(
         for replication, replication_seed_ in enumerate(seeds):
             seeded = scenario.with_({"sim.seed": replication_seed_})
             tasks[(point, replication)] = Task(
-                point, replication, replication_seed_, seeded.to_dict(), seeded.hash(), max_memory
+                point, replication, replication_seed_, seeded, seeded.hash(), max_memory
             )
     return Plan(tasks, columns, names)
 
@@ -332,7 +332,7 @@ def check_memory(scenario: teardown.Scenario, max_memory: int | str | None) -> N
     from teardown import _core
     from teardown.api import _memory_limit
 
-    _core.check_resources(scenario.to_dict(), _memory_limit(max_memory), 0)
+    _core.check_resources(scenario._data, _memory_limit(max_memory), 0)  # read, not kept: no copy
 
 
 def _plain(value: Any) -> Any:

@@ -78,7 +78,11 @@ STAGES = [
     ("  runs (executor)", "teardown/executors.py", "run_task"),
     ("    td.run", "teardown/api.py", "run"),
     ("      scenario checked again", "teardown/scenario.py", "as_scenario"),
-    ("      _core.run_checked (engine + result to dict)", "~", "<built-in method teardown._core.run_checked>"),
+    (
+        "      _core.run_checked (engine + result to dict)",
+        "~",
+        "<built-in method teardown._core.run_checked>",
+    ),
     ("      Result._from_core", "teardown/result.py", "_from_core"),
     ("  rows (Plan.row)", "teardown/sweep.py", "row"),
     ("  DataFrame (Plan.frame)", "teardown/sweep.py", "frame"),
@@ -92,8 +96,13 @@ def profile(td, axes, runs: int) -> list[dict]:
     out = []
     for label, suffix, name in STAGES:
         cumulative = sum(v[3] for (f, _, n), v in stats.items() if n == name and f.endswith(suffix))
-        out.append({"stage": label.strip(), "indent": len(label) - len(label.lstrip()),
-                    "profiled_ms_per_run": round(cumulative / runs * 1e3, 4)})
+        out.append(
+            {
+                "stage": label.strip(),
+                "indent": len(label) - len(label.lstrip()),
+                "profiled_ms_per_run": round(cumulative / runs * 1e3, 4),
+            }
+        )
     return out
 
 
@@ -104,7 +113,10 @@ def pickled_sizes(td) -> dict[str, int]:
     executors, sweep = (importlib.import_module(f"teardown.{m}") for m in ("executors", "sweep"))
     plan = sweep.make_plan(td.Scenario(BASE), [sweep.Design({}, "base")], 1, None)
     task = next(iter(plan.tasks.values()))
-    return {"task_bytes": len(pickle.dumps(task)), "output_bytes": len(pickle.dumps(executors.run_task(task)))}
+    return {
+        "task_bytes": len(pickle.dumps(task)),
+        "output_bytes": len(pickle.dumps(executors.run_task(task))),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,15 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     axes = grid(opts.points)
     engine, runs = engine_seconds(td, td.Scenario(BASE).to_dict(), axes)
     engine_ms = engine / runs * 1e3
-    print(f"teardown from {os.path.dirname(td.__file__)}; {runs} runs, engine {engine_ms:.3f} ms per run "
-          "(Result.wall_seconds)", file=sys.stderr)
+    print(
+        f"teardown from {os.path.dirname(td.__file__)}; {runs} runs, engine {engine_ms:.3f} ms per run "
+        "(Result.wall_seconds)",
+        file=sys.stderr,
+    )
 
     configs = [("serial", "serial", None, 1), ("processes", "processes", 2, 2), ("dask", None, None, 2)]
     best: dict[str, float] = {}
     loads: dict[str, list[float]] = {name: [] for name, *_ in configs}
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                     dashboard_address=None) as cluster,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
         Client(cluster) as client,
     ):
         where = client.run(lambda: __import__("teardown").__file__)  # imported before the timing
@@ -142,26 +158,30 @@ def main(argv: list[str] | None = None) -> int:
                 best[name] = min(best.get(name, wall), wall)
 
     results = []
-    for name, _executor, jobs, workers in configs:
+    for name, _executor, _jobs, workers in configs:
         wall = best[name]
-        results.append({
-            "executor": name if name != "dask" else "dask LocalCluster",
-            "workers": workers,
-            "runs": runs,
-            "wall_s": round(wall, 3),
-            "rows_per_s": round(runs / wall),
-            "wall_ms_per_row": round(wall / runs * 1e3, 3),
-            "outside_engine_ms_per_run": round(wall * workers / runs * 1e3 - engine_ms, 3),
-            "engine_ms_per_run": round(engine_ms, 3),
-            "load_1min": [round(min(loads[name]), 2), round(max(loads[name]), 2)],
-        })
+        results.append(
+            {
+                "executor": name if name != "dask" else "dask LocalCluster",
+                "workers": workers,
+                "runs": runs,
+                "wall_s": round(wall, 3),
+                "rows_per_s": round(runs / wall),
+                "wall_ms_per_row": round(wall / runs * 1e3, 3),
+                "outside_engine_ms_per_run": round(wall * workers / runs * 1e3 - engine_ms, 3),
+                "engine_ms_per_run": round(engine_ms, 3),
+                "load_1min": [round(min(loads[name]), 2), round(max(loads[name]), 2)],
+            }
+        )
     for r in results:
         if opts.json:
             print(json.dumps(r))
         else:
-            print(f"{r['executor']:<18} x{r['workers']}: {r['wall_s']:7.3f} s  {r['rows_per_s']:6d} rows/s  "
-                  f"{r['outside_engine_ms_per_run']:6.3f} ms/run outside the engine "
-                  f"(engine {r['engine_ms_per_run']:.3f})  load {r['load_1min'][0]}-{r['load_1min'][1]}")
+            print(
+                f"{r['executor']:<18} x{r['workers']}: {r['wall_s']:7.3f} s  {r['rows_per_s']:6d} rows/s  "
+                f"{r['outside_engine_ms_per_run']:6.3f} ms/run outside the engine "
+                f"(engine {r['engine_ms_per_run']:.3f})  load {r['load_1min'][0]}-{r['load_1min'][1]}"
+            )
     if opts.profile:
         stages = profile(td, axes, runs)
         sizes = pickled_sizes(td)
@@ -170,9 +190,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("\nserial sweep under cProfile, cumulative ms per run:")
             for s in stages:
-                print(f"  {' ' * s['indent']}{s['stage']:<{52 - s['indent']}} {s['profiled_ms_per_run']:8.3f}")
-            print(f"pickled per run: task {sizes['task_bytes']} B to the worker, "
-                  f"output {sizes['output_bytes']} B back")
+                print(
+                    f"  {' ' * s['indent']}{s['stage']:<{52 - s['indent']}} {s['profiled_ms_per_run']:8.3f}"
+                )
+            print(
+                f"pickled per run: task {sizes['task_bytes']} B to the worker, "
+                f"output {sizes['output_bytes']} B back"
+            )
     return 0
 
 

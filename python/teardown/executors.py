@@ -92,18 +92,17 @@ def check_executor(executor: Any, jobs: int | None) -> None:
             raise _bad(
                 "executor",
                 f"executor must be one of {', '.join(LOCAL_EXECUTORS)}, a distributed.Client "
-                f"or a scheduler address like 'tcp://host:8786', got {executor!r}"
+                f"or a scheduler address like 'tcp://host:8786', got {executor!r}",
             )
         if executor == "serial" and jobs not in (None, 1):
             raise _bad(
-                "jobs",
-                f"jobs={jobs} needs executor='threads' or 'processes' (serial runs one at a time)"
+                "jobs", f"jobs={jobs} needs executor='threads' or 'processes' (serial runs one at a time)"
             )
         return
     if not _is_dask_client(executor):
         raise _bad(
             "executor",
-            f"executor must be a name, a scheduler address or a distributed.Client, got {executor!r}"
+            f"executor must be a name, a scheduler address or a distributed.Client, got {executor!r}",
         )
 
 
@@ -192,7 +191,9 @@ def _pool_batches(pool: futures.Executor, tasks: Sequence[Task], workers: int) -
                 yield future
 
     try:
-        yield from Batches(tasks, workers).stream(lambda batch: pending.add(pool.submit(run_batch, batch)), completed)
+        yield from Batches(tasks, workers).stream(
+            lambda batch: pending.add(pool.submit(run_batch, batch)), completed
+        )
     finally:
         for future in pending:
             future.cancel()

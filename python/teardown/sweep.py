@@ -322,7 +322,9 @@ def make_plan(
             for name in names
         }
         for replication, (seed_, scenario) in enumerate(zip(seeds, seeded, strict=True)):
-            tasks[(point, replication)] = Task(point, replication, seed_, scenario, scenario.hash(), max_memory)
+            tasks[(point, replication)] = Task(
+                point, replication, seed_, scenario, scenario.hash(), max_memory
+            )
     return Plan(tasks, columns, names)
 
 

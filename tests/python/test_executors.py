@@ -7,7 +7,7 @@ import pytest
 import teardown as td
 from sweep_fixtures import BASE, GRID  # noqa: E402
 from teardown import executors
-from teardown.executors import Task, execute
+from teardown.executors import Batches, Task, execute
 from teardown.sweep import sweep
 
 
@@ -72,3 +72,73 @@ def test_unusable_executors_are_refused(executor, jobs, message):
 
 def test_processes_never_fork_a_threaded_parent():
     assert executors._safe_context().get_start_method() in ("forkserver", "spawn")
+
+
+# --- batches --------------------------------------------------------------------------------
+
+
+def fake_tasks(n: int) -> list[Task]:
+    return [Task(i, 0, 1, {}, "") for i in range(n)]
+
+
+def test_batches_time_the_first_runs_alone_then_hold_about_batch_seconds_of_runs(monkeypatch):
+    monkeypatch.setattr(executors, "BATCH_SECONDS", 0.1)
+    batches = Batches(fake_tasks(1000), workers=2)
+    first = [batches.next() for _ in range(4)]
+    assert [len(b) for b in first] == [1, 1, 1, 1]  # nothing timed yet
+    batches.done([{"wall_s": 0.01}, {"wall_s": 0.03}])  # 20 ms a run: 5 runs make 0.1 s
+    assert len(batches.next()) == 5
+
+
+def test_the_last_batches_shrink_so_that_every_worker_finishes_together():
+    batches = Batches(fake_tasks(100), workers=2)
+    batches.done([{"wall_s": 1e-6}])  # runs so short that only the share of what is left limits a batch
+    sizes = []
+    while batches:
+        sizes.append(len(batches.next()))
+    assert sizes[0] == 25  # a quarter of what is left: two workers, two batches each in flight
+    assert sizes == sorted(sizes, reverse=True) and sizes[-4:] == [1, 1, 1, 1]
+    assert sum(sizes) == 100
+
+
+def test_a_run_longer_than_a_batch_travels_alone():
+    batches = Batches(fake_tasks(50), workers=1)
+    batches.done([{"wall_s": 2 * executors.BATCH_SECONDS}])
+    assert all(len(batches.next()) == 1 for _ in range(10))
+
+
+def test_batches_hand_out_every_task_once_in_plan_order():
+    tasks = fake_tasks(37)
+    batches = Batches(tasks, workers=3)
+    handed = []
+    while batches:
+        batch = batches.next()
+        handed += batch
+        batches.done([{"wall_s": 0.001} for _ in batch])
+    assert handed == tasks
+
+
+@pytest.mark.parametrize(("executor", "jobs"), [("processes", 2), ("threads", 2)])
+def test_a_sweep_run_in_batches_gives_the_serial_rows(monkeypatch, executor, jobs):
+    """Many short runs: after the first, each worker call runs several; the rows do not change."""
+    sizes = []
+    next_batch = Batches.next
+    monkeypatch.setattr(Batches, "next", lambda self: sizes.append(len(b := next_batch(self))) or b)
+    rows = sweep(BASE, grid=GRID, replications=6, executor=executor, jobs=jobs, progress=False)
+    assert max(sizes) > 1 and sum(sizes) == 4 * 6
+    serial = sweep(BASE, grid=GRID, replications=6, progress=False)
+    pd.testing.assert_frame_equal(without_wall_time(rows), without_wall_time(serial))
+
+
+def test_a_failing_run_in_a_batch_names_its_point(monkeypatch):
+    real_run = td.run
+
+    def fail(scenario, **kwargs):
+        if scenario["backends"]["workers"] == 2:
+            raise RuntimeError("the model broke")
+        return real_run(scenario, **kwargs)
+
+    monkeypatch.setattr(td, "run", fail)
+    points = [{}] * 5 + [{"backends.workers": 2}] + [{}] * 5
+    with pytest.raises(RuntimeError, match="sweep point 5 replication 0 failed: the model broke"):
+        sweep(BASE, points=points, replications=1, executor="threads", jobs=1, progress=False)

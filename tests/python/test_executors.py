@@ -43,7 +43,9 @@ def test_execute_yields_each_task_once_whatever_the_completion_order():
     assert {o["metrics"]["requests.started"] for o in outputs} == {outputs[0]["metrics"]["requests.started"]}
 
 
-def test_a_failing_run_names_its_point(monkeypatch):
+@pytest.mark.parametrize(("executor", "jobs"), [("serial", None), ("threads", 1)])
+def test_a_failing_run_names_its_point(monkeypatch, executor, jobs):
+    """Serially, and in the middle of a batch (threads run the same batches as processes)."""
     real_run = td.run
 
     def fail(scenario, **kwargs):
@@ -52,8 +54,9 @@ def test_a_failing_run_names_its_point(monkeypatch):
         return real_run(scenario, **kwargs)
 
     monkeypatch.setattr(td, "run", fail)
-    with pytest.raises(RuntimeError, match="sweep point 1 replication 0 failed: the model broke"):
-        sweep(BASE, points=[{}, {"backends.workers": 2}], replications=1, progress=False)
+    points = [{}] * 5 + [{"backends.workers": 2}] + [{}] * 5
+    with pytest.raises(RuntimeError, match="sweep point 5 replication 0 failed: the model broke"):
+        sweep(BASE, points=points, replications=1, executor=executor, jobs=jobs, progress=False)
 
 
 @pytest.mark.parametrize(
@@ -128,17 +131,3 @@ def test_a_sweep_run_in_batches_gives_the_serial_rows(monkeypatch, executor, job
     assert max(sizes) > 1 and sum(sizes) == 4 * 6
     serial = sweep(BASE, grid=GRID, replications=6, progress=False)
     pd.testing.assert_frame_equal(without_wall_time(rows), without_wall_time(serial))
-
-
-def test_a_failing_run_in_a_batch_names_its_point(monkeypatch):
-    real_run = td.run
-
-    def fail(scenario, **kwargs):
-        if scenario["backends"]["workers"] == 2:
-            raise RuntimeError("the model broke")
-        return real_run(scenario, **kwargs)
-
-    monkeypatch.setattr(td, "run", fail)
-    points = [{}] * 5 + [{"backends.workers": 2}] + [{}] * 5
-    with pytest.raises(RuntimeError, match="sweep point 5 replication 0 failed: the model broke"):
-        sweep(BASE, points=points, replications=1, executor="threads", jobs=1, progress=False)

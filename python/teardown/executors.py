@@ -9,6 +9,8 @@ first runs go one to a batch, which times them; later batches hold about ``BATCH
 runs, and never more than a share of what is left per worker, so that the last batches stay
 small and every worker finishes at about the same time. A run longer than ``BATCH_SECONDS``
 always travels alone, so a batch never holds back much finished work from the results file.
+``BATCHES_PER_WORKER`` batches per worker are in flight; a Dask cluster's workers are counted
+again as each batch comes back.
 
 - ``"serial"``: in this process, one after the other.
 - ``"threads"``: a thread pool; ``teardown.run`` releases the GIL, so threads run in parallel.
@@ -20,6 +22,7 @@ always travels alone, so a batch never holds back much finished work from the re
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
@@ -163,20 +166,28 @@ class Batches:
         return outputs
 
     def stream(
-        self, submit: Callable[[list[Task]], Any], completed: Callable[[], Iterator[Any]]
+        self,
+        submit: Callable[[list[Task]], None],
+        completed: Callable[[], Iterator[Any]],
+        count_workers: Callable[[], int] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Submit BATCHES_PER_WORKER batches per worker, then one more each time one completes.
+        """Keep BATCHES_PER_WORKER batches per worker in flight until every task is handed out.
 
-        ``submit(batch)`` returns a future of ``run_batch(batch)`` that ``completed()``, an
-        iterator over the submitted futures as they finish, will yield.
+        ``submit(batch)`` starts ``run_batch(batch)`` on a worker; ``completed()`` iterates over
+        the started futures as they finish. ``count_workers``, when given, is asked again as
+        each batch comes back (a cluster may gain workers during a sweep).
         """
-        for _ in range(self.workers * BATCHES_PER_WORKER):
-            if self:
+        in_flight = 0
+        for future in itertools.chain([None], completed()):
+            outputs = []
+            if future is not None:
+                in_flight -= 1
+                outputs = self.done(future.result())
+                if count_workers is not None:
+                    self.workers = max(1, count_workers())
+            while self and in_flight < self.workers * BATCHES_PER_WORKER:
                 submit(self.next())
-        for future in completed():
-            outputs = self.done(future.result())
-            if self:
-                submit(self.next())
+                in_flight += 1
             yield from outputs
 
 
@@ -241,7 +252,9 @@ def _dask_client(executor: Any) -> Iterator[Any]:
 def _dask_batches(client: Any, tasks: Sequence[Task]) -> Iterator[dict[str, Any]]:
     from distributed import as_completed
 
-    workers = sum(client.nthreads().values())
+    def count_workers() -> int:
+        return sum(client.nthreads().values())
+
     pending = as_completed()
     submitted = []
 
@@ -251,6 +264,6 @@ def _dask_batches(client: Any, tasks: Sequence[Task]) -> Iterator[dict[str, Any]
         pending.add(future)
 
     try:
-        yield from Batches(tasks, workers).stream(submit, lambda: pending)
+        yield from Batches(tasks, count_workers()).stream(submit, lambda: pending, count_workers)
     finally:
         client.cancel([future for future in submitted if not future.done()])

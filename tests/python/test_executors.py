@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 import pandas as pd
 import pytest
 import teardown as td
@@ -119,6 +121,29 @@ def test_batches_hand_out_every_task_once_in_plan_order():
         handed += batch
         batches.done([{"wall_s": 0.001} for _ in batch])
     assert handed == tasks
+
+
+def test_batches_in_flight_follow_a_cluster_that_gains_workers():
+    """Two batches per worker in flight; the count is asked again as each batch comes back."""
+    queue: deque = deque()
+    seen = []
+
+    class Done:
+        def __init__(self, batch):
+            self.batch = batch
+
+        def result(self):
+            return [{"wall_s": 1.0} for _ in self.batch]  # long runs: one to a batch
+
+    def completed():
+        while queue:
+            seen.append(len(queue))
+            yield queue.popleft()
+
+    batches = Batches(fake_tasks(40), workers=1)
+    outputs = list(batches.stream(lambda batch: queue.append(Done(batch)), completed, lambda: 3))
+    assert len(outputs) == 40
+    assert seen[0] == 2 and max(seen) == 6
 
 
 @pytest.mark.parametrize(("executor", "jobs"), [("processes", 2), ("threads", 2)])

@@ -44,9 +44,20 @@ class Scenario:
                 core, checked = _core.check_scenario(_override(checked, dotted))
         else:
             raise TypeError(f"a scenario is a dict or a Scenario, not {type(data).__name__}")
+        self._set(core, checked)
+
+    def _set(self, core: Any, checked: dict[str, Any]) -> None:
         object.__setattr__(self, "_checked", core)
         object.__setattr__(self, "_data", checked)
         object.__setattr__(self, "_toml", None)
+
+    @classmethod
+    def _from_plain(cls, data: dict[str, Any]) -> Scenario:
+        """The scenario of full, plain scenario data (dicts and lists, no dotted keys): checked once,
+        not copied first (the core reads it and returns fresh data)."""
+        scenario = cls.__new__(cls)
+        scenario._set(*_core.check_scenario(data))
+        return scenario
 
     # ---- constructors -------------------------------------------------------------------
 
@@ -60,10 +71,7 @@ class Scenario:
         """The scenario in a TOML file. ``ConfigError`` names the file when it cannot be read, and
         ``file:line:col`` for a syntax error or a bad value."""
         scenario = cls.__new__(cls)
-        core, checked = _core.load_checked(os.fsdecode(os.fspath(path)))
-        object.__setattr__(scenario, "_checked", core)
-        object.__setattr__(scenario, "_data", checked)
-        object.__setattr__(scenario, "_toml", None)
+        scenario._set(*_core.load_checked(os.fsdecode(os.fspath(path))))
         return scenario
 
     # ---- reading ------------------------------------------------------------------------
@@ -102,7 +110,7 @@ class Scenario:
         (lists included) replaces the old one. An unknown key raises ``ConfigError`` naming it.
         """
         changes = {**(overrides or {}), **dotted}
-        return Scenario(_override(self._data, _plain(changes)))
+        return Scenario._from_plain(_override(self._data, _plain(changes)))
 
     def hash(self) -> str:
         """SHA-256 (hex) of the canonical TOML text: equal scenarios, equal hash, on any machine."""
@@ -125,7 +133,7 @@ class Scenario:
         raise AttributeError("a Scenario is immutable")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Scenario, (self._data,))
+        return (Scenario._from_plain, (self._data,))
 
     def __repr__(self) -> str:
         d = self._data
@@ -164,18 +172,27 @@ def _plain(value: Any) -> Any:
 
 
 def _override(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the full scenario data with each dotted key of ``changes`` set or merged."""
-    out = copy.deepcopy(data)
+    """The full scenario data with each dotted key of ``changes`` set or merged, ``data`` unchanged.
+
+    Only the tables on a changed key's path are copied; the rest is shared with ``data``, which
+    is never written (a Scenario's data is immutable, and the core returns fresh data)."""
+    out = dict(data)
+    copied = {id(out)}  # the tables of ``out`` that are already copies, safe to write
     for key, value in changes.items():
         if not isinstance(key, str) or not key:
             raise ConfigError([{"path": str(key), "message": "keys must be non-empty strings", "where": ""}])
         *parents, last = key.split(".")
         node = out
         for part in parents:
-            node = node.get(part) if isinstance(node, dict) else None
+            child = node.get(part) if isinstance(node, dict) else None
+            if isinstance(child, dict) and id(child) not in copied:
+                child = node[part] = dict(child)
+                copied.add(id(child))
+            node = child
         if not isinstance(node, dict) or last not in node:
             raise ConfigError([{"path": key, "message": _unknown_key_message(key), "where": ""}])
         if isinstance(value, dict) and isinstance(node[last], dict):
+            node[last] = _plain(node[last])  # a deep copy to merge into
             _merge(node[last], value)
         else:
             node[last] = value

@@ -316,18 +316,19 @@ def make_plan(
     columns: dict[int, Overrides] = {}
     for point, design in enumerate(designs):
         try:
-            scenario = base.with_(design.overrides) if design.overrides else base
-            check_memory(scenario, max_memory)
+            # Each replication's scenario is checked once, overrides and seed together (the seed
+            # first, so that an override replacing the sim table is the one reported).
+            seeded = [base.with_({"sim.seed": s, **design.overrides}) for s in seeds]
+            check_memory(seeded[0], max_memory)  # the estimate does not depend on the seed
         except ConfigError as error:
             raise _in_point(error, point, design) from None
         columns[point] = {
-            name: design.overrides[name] if name in design.overrides else _plain(scenario.get(name))
+            name: design.overrides[name] if name in design.overrides else _plain(seeded[0].get(name))
             for name in names
         }
-        for replication, replication_seed_ in enumerate(seeds):
-            seeded = scenario.with_({"sim.seed": replication_seed_})
+        for replication, (seed_, scenario) in enumerate(zip(seeds, seeded, strict=True)):
             tasks[(point, replication)] = Task(
-                point, replication, replication_seed_, seeded.to_dict(), seeded.hash(), max_memory
+                point, replication, seed_, scenario, scenario.hash(), max_memory
             )
     return Plan(tasks, columns, names)
 
@@ -337,7 +338,7 @@ def check_memory(scenario: teardown.Scenario, max_memory: int | str | None) -> N
     from teardown import _core
     from teardown.api import _memory_limit
 
-    _core.check_resources(scenario.to_dict(), _memory_limit(max_memory), 0)
+    _core.check_resources(scenario._data, _memory_limit(max_memory), 0)  # read, not kept: no copy
 
 
 def _plain(value: Any) -> Any:

@@ -269,6 +269,24 @@ def test_with_merges_a_table_and_replaces_a_list():
     assert u.get("backends.events") == events
 
 
+def test_with_leaves_the_original_and_its_tables_as_they_were():
+    """with_ shares the tables it does not change: merging into one must not reach the original."""
+    s = td.Scenario({"backends": {"events": [{"at": "5s", "server": 1}]}})
+    before = s.to_dict()
+    t = s.with_(
+        {"proxy.timeout": {"client": "5s"}, "proxy.timeout.server": "6s", "backends.weights": [2, 1, 1]}
+    )
+    u = t.with_(proxy={"timeout": {"connect": "1s"}})
+    assert s.to_dict() == before
+    assert (t.get("proxy.timeout.client"), t.get("proxy.timeout.server"), t.get("proxy.timeout.connect")) == (
+        "5s",
+        "6s",
+        before["proxy"]["timeout"]["connect"],
+    )
+    assert u.get("proxy.timeout.connect") == "1s" and u.get("proxy.timeout.client") == "5s"
+    assert t.get("backends.events") == s.get("backends.events")
+
+
 def test_with_names_an_unknown_key_and_suggests_one():
     s = td.Scenario()
     with pytest.raises(td.ConfigError, match=r"proxy\.timout: unknown key; did you mean 'proxy\.timeout'"):

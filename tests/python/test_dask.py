@@ -45,6 +45,19 @@ def test_a_client_runs_the_sweep_on_the_cluster(cluster, serial_rows):
 
 
 @pytest.mark.timeout(120)
+def test_many_short_runs_go_to_the_workers_in_batches_and_give_the_serial_rows(cluster, monkeypatch):
+    from teardown.executors import Batches
+
+    sizes = []
+    next_batch = Batches.next
+    monkeypatch.setattr(Batches, "next", lambda self: sizes.append(len(b := next_batch(self))) or b)
+    with distributed.Client(cluster) as client:
+        rows = sweep(BASE, grid=GRID, replications=6, executor=client, progress=False)
+    assert max(sizes) > 1 and sum(sizes) == 4 * 6
+    same_rows(rows, sweep(BASE, grid=GRID, replications=6, progress=False))
+
+
+@pytest.mark.timeout(120)
 def test_a_scheduler_address_runs_the_sweep_on_the_cluster(cluster, serial_rows):
     rows = sweep(BASE, grid=GRID, replications=2, executor=cluster.scheduler_address, progress=False)
     same_rows(rows, serial_rows)

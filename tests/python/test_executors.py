@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 import pandas as pd
 import pytest
 import teardown as td
 from sweep_fixtures import BASE, GRID  # noqa: E402
 from teardown import executors
-from teardown.executors import Task, execute
+from teardown.executors import Batches, Task, execute
 from teardown.sweep import sweep
 
 
@@ -43,7 +45,9 @@ def test_execute_yields_each_task_once_whatever_the_completion_order():
     assert {o["metrics"]["requests.started"] for o in outputs} == {outputs[0]["metrics"]["requests.started"]}
 
 
-def test_a_failing_run_names_its_point(monkeypatch):
+@pytest.mark.parametrize(("executor", "jobs"), [("serial", None), ("threads", 1)])
+def test_a_failing_run_names_its_point(monkeypatch, executor, jobs):
+    """Serially, and in the middle of a batch (threads run the same batches as processes)."""
     real_run = td.run
 
     def fail(scenario, **kwargs):
@@ -52,8 +56,9 @@ def test_a_failing_run_names_its_point(monkeypatch):
         return real_run(scenario, **kwargs)
 
     monkeypatch.setattr(td, "run", fail)
-    with pytest.raises(RuntimeError, match="sweep point 1 replication 0 failed: the model broke"):
-        sweep(BASE, points=[{}, {"backends.workers": 2}], replications=1, progress=False)
+    points = [{}] * 5 + [{"backends.workers": 2}] + [{}] * 5
+    with pytest.raises(RuntimeError, match="sweep point 5 replication 0 failed: the model broke"):
+        sweep(BASE, points=points, replications=1, executor=executor, jobs=jobs, progress=False)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +77,82 @@ def test_unusable_executors_are_refused(executor, jobs, message):
 
 def test_processes_never_fork_a_threaded_parent():
     assert executors._safe_context().get_start_method() in ("forkserver", "spawn")
+
+
+# --- batches --------------------------------------------------------------------------------
+
+
+def fake_tasks(n: int) -> list[Task]:
+    return [Task(i, 0, 1, {}, "") for i in range(n)]
+
+
+def test_batches_time_the_first_runs_alone_then_hold_about_batch_seconds_of_runs(monkeypatch):
+    monkeypatch.setattr(executors, "BATCH_SECONDS", 0.1)
+    batches = Batches(fake_tasks(1000), workers=2)
+    first = [batches.next() for _ in range(4)]
+    assert [len(b) for b in first] == [1, 1, 1, 1]  # nothing timed yet
+    batches.done([{"wall_s": 0.01}, {"wall_s": 0.03}])  # 20 ms a run: 5 runs make 0.1 s
+    assert len(batches.next()) == 5
+
+
+def test_the_last_batches_shrink_so_that_every_worker_finishes_together():
+    batches = Batches(fake_tasks(100), workers=2)
+    batches.done([{"wall_s": 1e-6}])  # runs so short that only the share of what is left limits a batch
+    sizes = []
+    while batches:
+        sizes.append(len(batches.next()))
+    assert sizes[0] == 25  # a quarter of what is left: two workers, two batches each in flight
+    assert sizes == sorted(sizes, reverse=True) and sizes[-4:] == [1, 1, 1, 1]
+    assert sum(sizes) == 100
+
+
+def test_a_run_longer_than_a_batch_travels_alone():
+    batches = Batches(fake_tasks(50), workers=1)
+    batches.done([{"wall_s": 2 * executors.BATCH_SECONDS}])
+    assert all(len(batches.next()) == 1 for _ in range(10))
+
+
+def test_batches_hand_out_every_task_once_in_plan_order():
+    tasks = fake_tasks(37)
+    batches = Batches(tasks, workers=3)
+    handed = []
+    while batches:
+        batch = batches.next()
+        handed += batch
+        batches.done([{"wall_s": 0.001} for _ in batch])
+    assert handed == tasks
+
+
+def test_batches_in_flight_follow_a_cluster_that_gains_workers():
+    """Two batches per worker in flight; the count is asked again as each batch comes back."""
+    queue: deque = deque()
+    seen = []
+
+    class Done:
+        def __init__(self, batch):
+            self.batch = batch
+
+        def result(self):
+            return [{"wall_s": 1.0} for _ in self.batch]  # long runs: one to a batch
+
+    def completed():
+        while queue:
+            seen.append(len(queue))
+            yield queue.popleft()
+
+    batches = Batches(fake_tasks(40), workers=1)
+    outputs = list(batches.stream(lambda batch: queue.append(Done(batch)), completed, lambda: 3))
+    assert len(outputs) == 40
+    assert seen[0] == 2 and max(seen) == 6
+
+
+@pytest.mark.parametrize(("executor", "jobs"), [("processes", 2), ("threads", 2)])
+def test_a_sweep_run_in_batches_gives_the_serial_rows(monkeypatch, executor, jobs):
+    """Many short runs: after the first, each worker call runs several; the rows do not change."""
+    sizes = []
+    next_batch = Batches.next
+    monkeypatch.setattr(Batches, "next", lambda self: sizes.append(len(b := next_batch(self))) or b)
+    rows = sweep(BASE, grid=GRID, replications=6, executor=executor, jobs=jobs, progress=False)
+    assert max(sizes) > 1 and sum(sizes) == 4 * 6
+    serial = sweep(BASE, grid=GRID, replications=6, progress=False)
+    pd.testing.assert_frame_equal(without_wall_time(rows), without_wall_time(serial))

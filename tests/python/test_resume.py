@@ -76,6 +76,37 @@ def test_an_interrupted_sweep_resumes_to_one_row_per_run(tmp_path, monkeypatch, 
         same_rows(pd.read_parquet(out), reference)
 
 
+def test_an_interrupted_batched_process_sweep_resumes_to_one_row_per_run(tmp_path, monkeypatch, reference):
+    """Rows arrive a batch at a time from worker processes; stopping after some of them (the
+    rest of their batch then is lost) keeps the rows written, and resuming on processes fills
+    in exactly the rest."""
+    out = tmp_path / "rows.jsonl"
+    store_class = type(open_store(out))
+    append = store_class.append
+    written = []
+
+    def interrupted(self, row):
+        if len(written) == 7:
+            raise KeyboardInterrupt
+        written.append(row)
+        append(self, row)
+
+    monkeypatch.setattr(store_class, "append", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(out, executor="processes", jobs=2)
+    monkeypatch.undo()
+    assert len(open_store(out).read()) == 7
+
+    rows = run_sweep(out, resume=True, executor="processes", jobs=2)
+    same_rows(rows, reference)
+    assert keys(open_store(out).read()) == ALL_KEYS
+
+
+def test_the_progress_bar_counts_every_run_of_a_batched_sweep(capsys):
+    sweep(BASE, grid=GRID, replications=3, executor="processes", jobs=2, progress="always")
+    assert f"{RUNS}/{RUNS}" in capsys.readouterr().err
+
+
 def test_resuming_a_complete_file_runs_nothing(tmp_path, monkeypatch, reference):
     out = tmp_path / "rows.jsonl"
     run_sweep(out)

@@ -442,6 +442,15 @@ def test_version(capsys):
     assert capsys.readouterr().out.startswith(f"teardown {td.__version__}")
 
 
+def test_python_dash_m_teardown_is_the_command():
+    import subprocess
+    import sys
+
+    for module in ("teardown", "teardown.cli"):
+        done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True)
+        assert done.returncode == 0 and done.stdout.startswith(f"teardown {td.__version__}"), done.stderr
+
+
 def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["sweep", "x.toml", "-j", "0"])

@@ -93,14 +93,9 @@ void Clients::on_event(World& w, const Event& e) {
       run_evictor(w, e.target);
       w.sim.schedule(w.sim.now() + sc_.clients.pool.evict_interval, kEvictorRun, e.target);
       return;
-    case kClientClose: {
-      Connection& k = conns_[e.target];
-      if (k.state != Connection::Closing) return;
-      w.tcp.close(k.ep);
-      k.state = Connection::Free;
-      give_back_slot<&Connection::next>(conns_, free_, e.target);
+    case kClientClose:
+      if (conns_[e.target].state == Connection::Closing) close_socket(w, e.target);
       return;
-    }
     case kOnOffToggle:
       bursts_on_ = !bursts_on_;
       w.sim.schedule(w.sim.now() + onoff_.exponential(bursts_on_ ? sc_.clients.arrival.on : sc_.clients.arrival.off),
@@ -352,9 +347,13 @@ void Clients::close_after_reaction(World& w, std::uint32_t c) {
 void Clients::drop(World& w, std::uint32_t c) {
   Connection& k = conns_[c];
   if (k.state == Connection::Idle) idle_unlink(clients_[k.client], c);
-  w.tcp.close(k.ep);
   --clients_[k.client].open;
-  k.state = Connection::Free;
+  close_socket(w, c);
+}
+
+void Clients::close_socket(World& w, std::uint32_t c) {
+  w.tcp.close(conns_[c].ep);
+  conns_[c].state = Connection::Free;
   give_back_slot<&Connection::next>(conns_, free_, c);
 }
 

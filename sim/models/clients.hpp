@@ -96,6 +96,7 @@ class Clients {
   void release_to_pool(World& w, std::uint32_t c);
   void close_after_reaction(World& w, std::uint32_t c);
   void drop(World& w, std::uint32_t c);
+  void close_socket(World& w, std::uint32_t c);  // the socket closed, the slot freed
   void run_evictor(World& w, std::uint32_t client);
   std::uint32_t take_idle(World& w, Client& cl);
   std::uint32_t new_slot();

@@ -123,7 +123,9 @@ def heatmap(
     ax.figure.colorbar(image, ax=ax)
     if annotate:
         values = np.asarray(table, dtype=float)
-        top = np.nanmax(values) if values.size else 0
+        # The colour scale spans min..max (one colour, the darkest, when constant): white text on
+        # its dark lower part.
+        low, top = (np.nanmin(values), np.nanmax(values)) if values.size else (0, 0)
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 v = values[i, j]
@@ -134,7 +136,7 @@ def heatmap(
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="white" if top and v < 0.6 * top else "black",
+                    color="white" if top == low or v - low < 0.6 * (top - low) else "black",
                 )
     return ax
 

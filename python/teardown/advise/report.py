@@ -13,7 +13,7 @@ import teardown
 from teardown.advise import facts
 from teardown.advise.objective import CHURN, SKEW
 
-__all__ = ["format_advice", "long_timers"]
+__all__ = ["format_advice", "long_timers", "ranked_table", "shown_rows", "top_recommendations"]
 
 USEFUL = 0.1  # a recommendation removes at least this share of the objective
 
@@ -33,10 +33,7 @@ def format_advice(
     """The setup, the objective, the ranked table (best ``top`` rows, and the current setup), the
     top ``explain`` recommendations in one sentence each, and notes."""
     objective = df.attrs.get("objective", "")
-    shown = df if show_all else df[(df["adds_nothing_to"] == "") | df["current"]]
-    best = shown[~shown["current"]].head(top)
-    current = df[df["current"]]
-    table = pd.concat([best, current]) if len(current) else best
+    shown, best, table = shown_rows(df, top, show_all)
     n = int(df["n"].max()) if len(df) else 0
     constraints = ", ".join(df.attrs.get("constraints", []))
     lines = [
@@ -45,7 +42,7 @@ def format_advice(
         + (f" (constraints: {constraints})" if constraints else "")
         + f"; {len(df)} candidates x {n} replications",
         "",
-        _table(table, objective).to_string(index=False),
+        ranked_table(table).to_string(index=False),
         "(mean ± half-width of the 95% confidence interval; churn: the larger of client-side and "
         "server-side connections per request)",
     ]
@@ -55,9 +52,7 @@ def format_advice(
             f"({hidden} candidates ranked below a candidate made of some of their remedies are not shown: "
             "their extra remedies add nothing; --all shows them)"
         )
-    recommendations = [row for _, row in best.iterrows() if row["meets"] and row["removed"] >= USEFUL][
-        :explain
-    ]
+    recommendations = top_recommendations(best, explain)
     if recommendations:
         lines += ["", "Top recommendations:"]
         lines += [f"{i}. {row['explanation']}" for i, row in enumerate(recommendations, 1)]
@@ -73,7 +68,27 @@ def format_advice(
     return "\n".join(lines)
 
 
-def _table(rows: pd.DataFrame, objective: str) -> pd.DataFrame:
+def shown_rows(
+    df: pd.DataFrame, top: int, show_all: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(shown, best, table): the candidates worth showing (``show_all``: every one; else those that
+    add something to a better-ranked one, and the current setup), the ``top`` best of them, and the
+    table's rows: those best, then the current setup."""
+    shown = df if show_all else df[(df["adds_nothing_to"] == "") | df["current"]]
+    best = shown[~shown["current"]].head(top)
+    current = df[df["current"]]
+    return shown, best, pd.concat([best, current]) if len(current) else best
+
+
+def top_recommendations(best: pd.DataFrame, count: int) -> list[pd.Series]:
+    """The first ``count`` of the best rows that meet every constraint and remove at least
+    ``USEFUL`` of the objective: the ones worth recommending, with their explanation."""
+    return [row for _, row in best.iterrows() if row["meets"] and row["removed"] >= USEFUL][:count]
+
+
+def ranked_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The ranked table as printed: rank, candidate, each of ``COLUMNS`` as mean ± half-width,
+    the objective against the current setup, and the constraints each candidate meets or breaks."""
     out = pd.DataFrame(
         {"rank": [("now " if c else "") + str(r) for r, c in zip(rows["rank"], rows["current"], strict=True)]}
     )

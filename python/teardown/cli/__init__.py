@@ -3,9 +3,10 @@
 Each command is one API call plus formatting: ``run`` is ``td.run``, ``sweep`` is ``td.sweep``
 and ``td.summarise``, ``import-haproxy`` is ``teardown.haproxy_cfg.import_haproxy``, ``advise``
 is ``td.advise``, ``trace`` is ``td.run(trace=N)`` and ``teardown.pcap.write_pcapng``,
-``explain`` is ``td.explain``, ``validate`` is ``teardown.validation.compare``. Bad input (a
-scenario, sweep file, --set or haproxy.cfg that cannot be used) prints one message naming the
-file, line or key on stderr and exits with status 2, leaving no output file behind.
+``explain`` is ``td.explain``, ``report`` is ``td.report``, ``validate`` is
+``teardown.validation.compare``. Bad input (a scenario, sweep file, --set or haproxy.cfg that
+cannot be used) prints one message naming the file, line or key on stderr and exits with status
+2, leaving no output file behind.
 
 The commands are rows of one table, as ninja's ``Tool`` table: ``table.py`` holds the rows (name,
 one-line help, module), ``command.py`` says what a row and its module are, one module per command

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import teardown
+from teardown.numbers import format_value, significant
 
 
 def format_result(result: teardown.Result) -> str:
@@ -87,7 +88,7 @@ def format_summary(table: Any, metrics: Sequence[str]) -> str:
     varying = [c for c in overrides if len(table) < 2 or table[c].map(repr).nunique() > 1]
     shown = pd.DataFrame({"point": table["point"]}) if "point" in table else pd.DataFrame(index=table.index)
     for column in varying:
-        shown[column] = table[column].map(_cell)
+        shown[column] = table[column].map(format_value)
     for metric in metrics:
         mean, low, high = table[f"{metric}.mean"], table[f"{metric}.ci_low"], table[f"{metric}.ci_high"]
         shown[metric] = [_estimate(a, b, c) for a, b, c in zip(mean, low, high, strict=True)]
@@ -95,29 +96,13 @@ def format_summary(table: Any, metrics: Sequence[str]) -> str:
     lines = []
     common = [c for c in overrides if c not in varying]
     if common:
-        lines.append("every point: " + ", ".join(f"{c} = {_cell(table[c].iloc[0])}" for c in common))
+        lines.append("every point: " + ", ".join(f"{c} = {format_value(table[c].iloc[0])}" for c in common))
     lines.append(shown.to_string(index=False))
     lines.append("(mean ± half-width of the 95% confidence interval over the replications)")
     return "\n".join(lines)
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return _significant(value, 4)
-    return str(value)
-
-
 def _estimate(mean: float, low: float, high: float) -> str:
     if math.isnan(low):
-        return _significant(mean, 4)
-    return f"{_significant(mean, 4)} ± {_significant((high - low) / 2, 2)}"
-
-
-def _significant(x: float, digits: int) -> str:
-    """x to so many significant digits, without an exponent unless it is tiny or huge: 23,900 not 2.39e+04."""
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    magnitude = math.floor(math.log10(abs(float(f"{x:.{digits}g}"))))
-    if not -4 <= magnitude < 12:
-        return f"{x:.{digits}g}"
-    return f"{x:,.{max(0, digits - 1 - magnitude)}f}"
+        return significant(mean, 4)
+    return f"{significant(mean, 4)} ± {significant((high - low) / 2, 2)}"

@@ -20,6 +20,7 @@ examples:
   teardown advise examples/scenarios/stale-reuse-keepalive.toml --objective "failures, keep skew <= 1.1"
   teardown trace examples/scenarios/server-close.toml --set sim.duration=10s --pcap out.pcapng
   teardown explain examples/scenarios/stale-reuse-keepalive.toml --set sim.duration=20s --failure 1
+  teardown report examples/scenarios/stale-reuse-keepalive.toml --set sim.duration=60s -o report.html
 
 Bad input exits with status 2 and a message naming the file, line or key.
 Documentation: docs/cli.md

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teardown.cli import advise, explain, import_haproxy, run, sweep, trace, validate
+from teardown.cli import advise, explain, import_haproxy, report, run, sweep, trace, validate
 from teardown.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -12,6 +12,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("advise", "rank the known remedies for your setup", advise),
     Command("trace", "trace connections and write them as a pcapng capture", trace),
     Command("explain", "explain one failed request or one backend reset, step by step", explain),
+    Command("report", "write a shareable HTML report of a scenario or of sweep results", report),
     Command(
         "validate", "measure scenarios on the real HAProxy (127.0.0.1) and compare with teardown", validate
     ),

@@ -51,3 +51,14 @@ def wall_seconds(text: str) -> float:
             f"expected a duration greater than 0 such as 90s or 10m, got {text!r}"
         )
     return ns / 1e9
+
+
+def duration(text: str) -> str:
+    """A simulated duration as a scenario writes it (20s, 500ms), greater than 0 and not ``off``."""
+    try:
+        ns = teardown.parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if ns in (0, teardown.NEVER):
+        raise argparse.ArgumentTypeError(f"expected a duration greater than 0 such as 20s, got {text!r}")
+    return text

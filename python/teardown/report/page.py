@@ -140,4 +140,5 @@ font-size:.8rem}
 figure{margin:1rem 0}figure img{max-width:100%;height:auto}figcaption{color:#555;font-size:.9rem}
 .note{color:#555;font-size:.9rem}.scroll{overflow-x:auto}
 .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:0 1rem}
+.figures>figure{min-width:0}
 """

@@ -6,9 +6,10 @@
     td.report("results.csv", "sweep.html")            # what teardown sweep --out wrote
 
 The file opens offline: styles, figures (PNG data URIs) and its one script are inline.
-Modules: ``inputs`` (what was given, where the report goes), ``words`` (a scenario in sentences),
-``scenario_report`` and ``sweep_report`` (the sections), ``figures`` (matplotlib to inline PNG),
-``page`` (HTML: escaping, tables, contents). docs/cli.md, "teardown report", shows one.
+Modules: ``inputs`` (what was given, where the report goes), ``findings`` (the runs a scenario's
+report needs), ``words`` (a scenario in sentences), ``scenario_report`` and ``sweep_report``
+(the sections), ``figures`` (matplotlib to inline PNG), ``page`` (HTML: escaping, tables,
+contents). docs/cli.md, "teardown report", shows one.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from typing import Any
 import pandas as pd
 
 from teardown.errors import ConfigError
+from teardown.report.findings import gather
 from teardown.report.inputs import check_output, kind_of, read_sweep_rows
 from teardown.report.page import Section, page
-from teardown.report.scenario_report import HEADLINE, ScenarioFindings, scenario_sections
+from teardown.report.scenario_report import HEADLINE, scenario_sections
 from teardown.report.sweep_report import sweep_metrics, sweep_sections
 
 __all__ = ["HEADLINE", "report"]
-
-TRACED_CONNECTIONS = 100_000  # as teardown explain: every client connection of a short run
 
 
 def report(
@@ -71,29 +71,14 @@ def report(
     _check_duration(explain_duration)
     if kind == "sweep":
         rows = source if isinstance(source, pd.DataFrame) else read_sweep_rows(source)
-        chosen = sweep_metrics(rows, metrics)
-        unknown = [m for m in chosen if m not in rows.columns]
-        if unknown or not chosen:
-            message = (
-                f"no metric named {unknown[0]!r} in the rows"
-                if unknown
-                else "the rows hold none of the main metrics"
-            )
-            raise ConfigError(
-                [
-                    {
-                        "path": "metrics",
-                        "message": message,
-                        "where": str(source) if not isinstance(source, pd.DataFrame) else "",
-                    }
-                ]
-            )
+        chosen = sweep_metrics(rows, metrics, where="" if isinstance(source, pd.DataFrame) else str(source))
         name = "the sweep rows" if isinstance(source, pd.DataFrame) else Path(source).name
         title, subtitle = "teardown sweep report", name
         sections = sweep_sections(rows, chosen, name)
     else:
-        findings = _findings(
+        findings = gather(
             source,
+            [name for name, _ in HEADLINE],
             replications,
             advice,
             objective,
@@ -125,80 +110,3 @@ def _document(title: str, subtitle: str, sections: list[Section]) -> str:
     from teardown import __version__
 
     return page(title, f"{subtitle} (teardown {__version__})", sections)
-
-
-def _findings(
-    source: Any,
-    replications: int,
-    advice: bool,
-    objective: str | None,
-    max_candidates: int,
-    explain_duration: str,
-    executor: Any,
-    jobs: int | None,
-    progress: bool | str,
-) -> ScenarioFindings:
-    from teardown import parse_duration
-    from teardown.advise import DEFAULT_OBJECTIVE, advise
-    from teardown.api import run
-    from teardown.result import Result
-    from teardown.scenario import Scenario, as_scenario
-    from teardown.summarise import summarise
-    from teardown.sweep import sweep
-
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
-    result = source if isinstance(source, Result) else run(as_scenario(source))
-    scenario = Scenario(result.scenario)
-    summary = None
-    if replications >= 2:
-        rows = sweep(scenario, replications=replications, executor=executor, jobs=jobs, progress=progress)
-        summary = summarise(rows, metrics=[name for name, _ in HEADLINE])
-    if result.traced_connections:
-        traced, over = result, "the run above, its traced connections"
-    else:
-        measured = min(parse_duration(scenario["sim.duration"]), parse_duration(explain_duration))
-        short = (
-            scenario.with_({"sim.duration": explain_duration})
-            if measured < parse_duration(scenario["sim.duration"])
-            else scenario
-        )
-        traced = run(short, trace=TRACED_CONNECTIONS)
-        over = (
-            f"the same scenario over {short['sim.warmup']} of warm-up and {short['sim.duration']}, "
-            "every connection traced"
-        )
-    ranked = None
-    if advice:
-        ranked = advise(
-            scenario,
-            objective=objective or DEFAULT_OBJECTIVE,
-            replications=replications,
-            executor=executor,
-            jobs=jobs,
-            max_candidates=max_candidates,
-            progress=progress,
-        )
-    return ScenarioFindings(
-        scenario=scenario,
-        result=result,
-        summary=summary,
-        replications=replications,
-        failure=_first(traced, "failure"),
-        reset=_first(traced, "reset"),
-        explained_over=over,
-        advice=ranked,
-    )
-
-
-def _first(traced: Any, what: str) -> tuple[str, int | None, Any] | None:
-    """``td.explain``'s account of the first failure or reset of ``traced``, with its connection."""
-    from teardown.explain import explain
-    from teardown.traces import TraceView
-
-    view = TraceView.of(traced)
-    found = view.failures() if what == "failure" else view.backend_resets()
-    if not found:
-        return None
-    text = explain(traced, **{what: 1})
-    return text, found[0].connection, traced

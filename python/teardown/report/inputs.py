@@ -58,7 +58,7 @@ def read_sweep_rows(path: str | os.PathLike[str]) -> pd.DataFrame:
             rows = pd.read_json(path, lines=True)
         else:
             rows = pd.read_parquet(path)
-    except (ValueError, OSError, pd.errors.ParserError) as error:  # EmptyDataError is a ValueError
+    except (ValueError, OSError, ImportError) as error:  # parse errors are ValueErrors; no pyarrow
         raise _error(str(path), f"cannot be read as sweep results: {str(error).splitlines()[0]}") from None
     if "point" not in rows.columns or rows.empty:
         raise _error(

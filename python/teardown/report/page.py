@@ -134,6 +134,7 @@ nav h2{border:none;font-size:1rem;margin:.4rem 0}nav ol{margin:.2rem 0 .5rem;pad
 table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
 th,td{border:1px solid #d0d7de;padding:.25rem .55rem;text-align:left;vertical-align:top}
 th{background:#f0f3f6;cursor:pointer}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}
 tbody tr:nth-child(even){background:#fafbfc}
 pre{background:#f6f8fa;border:1px solid #dde3ea;border-radius:6px;padding:.6rem;overflow-x:auto;
 font-size:.8rem}

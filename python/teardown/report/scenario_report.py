@@ -5,7 +5,6 @@ failed request and one backend reset told step by step, and the advisor's rankin
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -13,12 +12,13 @@ import pandas as pd
 from teardown import plot
 from teardown.numbers import format_interval, format_metric, significant
 from teardown.report.figures import figure
+from teardown.report.findings import ScenarioFindings
 from teardown.report.page import Section, escape, figures, paragraph, preformatted, table
 from teardown.report.words import describe
 from teardown.result import Result
 from teardown.scenario import Scenario
 
-__all__ = ["HEADLINE", "ScenarioFindings", "scenario_sections"]
+__all__ = ["HEADLINE", "scenario_sections"]
 
 # The metrics the report opens with (docs/metrics.md), and how each is named there.
 HEADLINE = (
@@ -37,25 +37,6 @@ HEADLINE = (
     ("latency.p99", "latency, 99th percentile"),
     ("skew.requests.max_over_mean", "request skew (busiest server / mean)"),
 )
-
-
-@dataclass
-class ScenarioFindings:
-    """What the report shows, gathered by ``teardown.report.report`` (which runs what is missing)."""
-
-    scenario: Scenario
-    result: Result
-    """The run whose metrics, per-server table and time series are shown."""
-    summary: pd.DataFrame | None
-    """``td.summarise`` of the replications (one row), or None with fewer than two."""
-    replications: int
-    failure: tuple[str, int | None, Result] | None
-    """The explanation of the first failed request, its connection and the traced run; None: no failure."""
-    reset: tuple[str, int | None, Result] | None
-    explained_over: str
-    """What the traced run covered, e.g. "the first 20s"."""
-    advice: pd.DataFrame | None
-    """``td.advise``'s ranking, or None when not asked for."""
 
 
 def scenario_sections(f: ScenarioFindings) -> list[Section]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from teardown import plot
+from teardown.errors import ConfigError
 from teardown.numbers import format_interval, format_value
 from teardown.report.figures import figure
 from teardown.report.page import Section, escape, figures, paragraph, table
@@ -17,9 +18,19 @@ from teardown.summarise import MAIN_METRICS, summarise
 __all__ = ["sweep_metrics", "sweep_sections"]
 
 
-def sweep_metrics(rows: pd.DataFrame, metrics: Sequence[str] | None = None) -> list[str]:
-    """The metrics to show: those named, else the main ones of ``td.summarise`` the rows hold."""
-    return list(metrics) if metrics else [m for m in MAIN_METRICS if m in rows.columns]
+def sweep_metrics(rows: pd.DataFrame, metrics: Sequence[str] | None = None, where: str = "") -> list[str]:
+    """The metrics to show: those named, else the main ones of ``td.summarise`` the rows hold; a
+    ConfigError (at ``where``, the rows' file) for a name the rows lack, or no metric at all."""
+    chosen = list(metrics) if metrics else [m for m in MAIN_METRICS if m in rows.columns]
+    unknown = [m for m in chosen if m not in rows.columns]
+    if unknown or not chosen:
+        message = (
+            f"no metric named {unknown[0]!r} in the rows"
+            if unknown
+            else "the rows hold none of the main metrics"
+        )
+        raise ConfigError([{"path": "metrics", "message": message, "where": where}])
+    return chosen
 
 
 def sweep_sections(rows: pd.DataFrame, metrics: Sequence[str], source: str) -> list[Section]:

@@ -290,6 +290,7 @@ def test_text_from_the_rows_is_escaped(sweep_csv, tmp_path):
         (["{scenario}", "-o", "{tmp}/r.html", "--metric", "latency.p99"], "--metric chooses the metrics"),
         (["{scenario}", "-o", "{tmp}/r.html", "--set", "proxy.mode=okhtp"], "proxy.mode"),
         (["{tmp}/empty.csv", "-o", "{tmp}/r.html"], "cannot be read as sweep results"),
+        (["{scenario}", "-o", "{tmp}/r.html", "--objective", "failures, keep x"], "objective: cannot read"),
     ],
 )
 def test_bad_input_exits_2_naming_what_to_fix_and_writes_nothing(
@@ -325,6 +326,14 @@ def test_an_interrupted_report_leaves_the_old_file_whole(capsys, monkeypatch, sc
     assert code == 130 and "interrupted" in err
     assert out.read_text() == "the previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temporary file left
+
+
+def test_the_python_call_refuses_bad_arguments_before_running(scenario_file, tmp_path):
+    with pytest.raises(td.ConfigError, match="explain_duration: expected a duration"):
+        td.report(scenario_file, tmp_path / "r.html", explain_duration="soon")
+    with pytest.raises(td.ConfigError, match="objective"):
+        td.report(scenario_file, tmp_path / "r.html", objective="fewest tears")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_report_command_is_in_the_table_with_examples(capsys):

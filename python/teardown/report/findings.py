@@ -51,7 +51,7 @@ def gather(
     """Runs what the report of ``source`` (a scenario or a Result) needs and it lacks; the
     replications are summarised over the ``headline`` metrics. The arguments are ``td.report``'s."""
     from teardown import parse_duration
-    from teardown.advise import DEFAULT_OBJECTIVE, advise
+    from teardown.advise import DEFAULT_OBJECTIVE, advise, parse_objective
     from teardown.api import run
     from teardown.scenario import as_scenario
     from teardown.summarise import summarise
@@ -59,6 +59,7 @@ def gather(
 
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
+    goal = parse_objective(objective or DEFAULT_OBJECTIVE) if advice else None  # bad text: before any run
     result = source if isinstance(source, Result) else run(as_scenario(source))
     scenario = Scenario(result.scenario)
     summary = None
@@ -80,10 +81,10 @@ def gather(
             "every connection traced"
         )
     ranked = None
-    if advice:
+    if goal is not None:
         ranked = advise(
             scenario,
-            objective=objective or DEFAULT_OBJECTIVE,
+            objective=goal,
             replications=replications,
             executor=executor,
             jobs=jobs,

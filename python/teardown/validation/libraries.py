@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CLIENTS", "BACKENDS", "LIBRARY_KEYS", "SCENARIOS", "apply"]
+__all__ = ["CLIENTS", "BACKENDS", "LIBRARY_KEYS", "SCENARIOS", "apply", "library_keys"]
 
 CLIENTS = ("python", "apache-httpclient-4.5", "okhttp-3", "jdk-httpclient-17")
 BACKENDS = ("python", "netty", "node")
@@ -85,12 +85,21 @@ LIBRARY_KEYS: dict[str, dict[str, Any]] = {
             },
         }
     },
-    # Node.js 20 http.Server: server.keepAliveTimeout = 5000 ms ("Keep-Alive: timeout=5" is sent,
-    # which HAProxy does not act on), and the idle socket's timer armed 1 s later than that: an
-    # idle keep-alive socket is destroyed 6 s after its last response (node.NODE_DEFAULT_KEEP_ALIVE,
-    # measured on the wire).
-    "node": {"backends": {"keep_alive": "6s"}},
+    # Node.js http.Server: the installed Node's idle close, asked of it (node.idle_close): 5 s
+    # (server.keepAliveTimeout, "Keep-Alive: timeout=5" sent, which HAProxy does not act on)
+    # plus, on Node 20, 1 s of buffer: an idle keep-alive socket is destroyed 6 s after its last
+    # response (measured on the wire). Filled in by library_keys("node").
+    "node": {"backends": {"keep_alive": None}},
 }
+
+
+def library_keys(name: str) -> dict[str, Any]:
+    """The scenario keys standing for library ``name``'s defaults ({} for the Python stand-ins)."""
+    if name == "node":
+        from teardown.validation.node import idle_close
+
+        return {"backends": {"keep_alive": f"{idle_close()[1]:g}s"}}
+    return LIBRARY_KEYS.get(name, {})
 
 # HAProxy's `timeout http-keep-alive 1s` closes idle client connections while every library's
 # pool keeps them: exponential think times (mean 1 s) put idle gaps on both sides of 1 s and of
@@ -105,8 +114,8 @@ _KA_IDLE = {
 }
 # With `http-reuse never` HAProxy keeps a session's idle server connection private to it while
 # the client connection lives (timeout client 10 s), out of reach of the idle-pool purge (whose
-# 5 s period would otherwise close it first); Node destroys it 5 s after the response. Think
-# times of mean 4 s: the gaps over 5 s find the connection gone and HAProxy opens a new one. One
+# 5 s period would otherwise close it first); Node destroys it 6 s after the response. Think
+# times of mean 4 s: the gaps over 6 s find the connection gone and HAProxy opens a new one. One
 # server, so that a session's next request goes where its idle connection is.
 _NODE_IDLE = {
     "proxy": {"mode": "http-keep-alive", "http_reuse": "never"},
@@ -135,5 +144,5 @@ def apply(harness: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError(f"validation.backend: {backend!r} is not one of {', '.join(BACKENDS)}")
     out = merge({}, harness)
     for name in (client, backend):
-        out = merge(out, LIBRARY_KEYS.get(name, {}))
+        out = merge(out, library_keys(name))
     return out

@@ -4,7 +4,7 @@ Node's defaults are the classic incident behind a proxy that keeps idle server c
 idle keep-alive socket is destroyed 5 s after its last response (``server.keepAliveTimeout``),
 while HAProxy keeps its idle server connections until its own timers end them. The server
 (``node/teardown_backend.js``, run with Debian's ``nodejs``) runs with those defaults unless the
-scenario's ``backends.keep_alive`` asks otherwise, and counts what a Node application sees (socket
+scenario's ``backends.keep_alive`` asks otherwise (:func:`idle_close`), and counts what a Node application sees (socket
 errors ECONNRESET / EPIPE, peer EOF, requests, connections).
 
 :class:`NodeCluster` is a :class:`.netty.NettyCluster` (the same line protocol on stdin/stdout,
@@ -13,7 +13,10 @@ the same counters) whose process is ``node`` instead of a JVM. Restarts are not 
 
 from __future__ import annotations
 
+import functools
+import json
 import shutil
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,18 +24,31 @@ from typing import Any
 from teardown.validation import parse_seconds
 from teardown.validation.netty import NettyCluster, NettyPolicy
 
-__all__ = ["NODE_DEFAULT_KEEP_ALIVE", "SCRIPT", "NodeCluster", "available"]
+__all__ = ["SCRIPT", "NodeCluster", "available", "idle_close"]
 
 SCRIPT = Path(__file__).with_name("node") / "teardown_backend.js"
 INSTALL_HINT = "apt-get install -y --no-install-recommends nodejs"
-# Node's http.Server keepAliveTimeout default (5000 ms; docs of http.Server,
-# server.keepAliveTimeout). Node 20 arms the idle socket's timer 1000 ms later than that (the
-# server's keep-alive timeout buffer, so that a client that follows "Keep-Alive: timeout=5"
-# closes first): the installed Node 20.20 sent its FIN 6.0006 s after the last response (median
-# of 15 connections on the wire, 2026-12-04). A scenario's backends.keep_alive is that idle
-# close; NODE_DEFAULT_KEEP_ALIVE leaves the real server on its default.
-NODE_KEEP_ALIVE_BUFFER = 1.0
-NODE_DEFAULT_KEEP_ALIVE = 5.0 + NODE_KEEP_ALIVE_BUFFER
+
+
+@functools.cache
+def idle_close() -> tuple[float, float]:
+    """The installed Node's defaults, in seconds: (``server.keepAliveTimeout``, the timeout its
+    idle keep-alive socket really gets after a response).
+
+    Node's keepAliveTimeout defaults to 5000 ms (docs of http.Server); Node 20 arms the idle
+    socket's timer 1000 ms later (``HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER`` in
+    ``lib/_http_server.js``, so that a client following "Keep-Alive: timeout=5" closes first):
+    Node 20.20 sent its FIN 6.0006 s after the last response (median of 15 connections on the
+    wire, 2026-12-04). The server script asks a server of its own (``--probe``).
+    """
+    reason = available()
+    if reason is not None:
+        raise RuntimeError(f"the Node backend cannot run: {reason}")
+    out = subprocess.run(["node", str(SCRIPT), "--probe", "1"], capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        raise RuntimeError(f"the Node probe failed (status {out.returncode}): {out.stderr.strip()}")
+    found = json.loads(out.stdout)
+    return float(found["keep_alive_timeout_ms"]) / 1e3, float(found["idle_close_ms"]) / 1e3
 
 
 def available() -> str | None:
@@ -75,13 +91,17 @@ class NodeCluster(NettyCluster):
             raise RuntimeError(f"the Node backend cannot run: {reason}")
         ka = self.policy.keep_alive
         if ka not in ("forever", "close-after-response"):
-            idle = float(ka)
-            if idle == NODE_DEFAULT_KEEP_ALIVE:
+            idle, (timeout, default_idle) = float(ka), idle_close()
+            buffer = default_idle - timeout  # what Node adds to the keepAliveTimeout it is told
+            if idle == default_idle:
                 ka = "default"
-            elif idle > NODE_KEEP_ALIVE_BUFFER:
-                ka = repr(idle - NODE_KEEP_ALIVE_BUFFER)  # Node adds its buffer to what it is told
+            elif idle > buffer:
+                ka = repr(idle - buffer)
             else:
-                raise ValueError(f"backends.keep_alive {idle} s: the Node backend closes idle sockets after 1 s at the least")
+                raise ValueError(
+                    f"backends.keep_alive {idle} s: this Node closes idle sockets {buffer} s after "
+                    "its keepAliveTimeout, so no sooner"
+                )
         return [
             "node",
             str(SCRIPT),

@@ -21,6 +21,10 @@
 //
 // Usage: node teardown_backend.js --servers K [--keep-alive default|forever|close-after-response|<seconds>]
 //          [--service-mean-us M] [--response-size B]
+//        node teardown_backend.js --probe 1
+// --probe: serve one keep-alive request to itself with Node's defaults and print
+// {"keep_alive_timeout_ms":..., "idle_close_ms":...}: the timeout the server is configured with
+// and the one its idle socket really gets after a response (Node 20 adds a 1 s buffer).
 
 'use strict';
 const http = require('http');
@@ -34,6 +38,23 @@ const serviceMs = Number(args['service-mean-us'] || 0) / 1000;
 const body = Buffer.alloc(Number(args['response-size'] || 2048), 'x');
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+if (args.probe) {
+  const probe = http.createServer((req, res) => {
+    res.on('finish', () => setImmediate(() => {
+      process.stdout.write(JSON.stringify({
+        keep_alive_timeout_ms: probe.keepAliveTimeout, idle_close_ms: req.socket.timeout,
+      }) + '\n', () => process.exit(0));
+    }));
+    res.end('x');
+  });
+  probe.listen(0, '127.0.0.1', () => {
+    const agent = new http.Agent({ keepAlive: true });
+    http.get({ host: '127.0.0.1', port: probe.address().port, agent }, (r) => r.resume());
+  });
+  setTimeout(() => process.exit(3), 10000).unref();
+  return;
+}
 
 function makeServer() {
   const stats = {

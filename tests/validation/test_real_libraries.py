@@ -61,9 +61,10 @@ def test_node_closes_idle_connections_haproxy_keeps() -> None:
     its 1 s buffer); HAProxy, keeping the session's idle connection private (http-reuse never),
     sees the FIN and opens a new connection for the session's next request."""
     rows = _compare("lib-node-idle")
-    assert rows["connections.server_side.per_request"].measured > rows[
-        "connections.client_side.per_request"
-    ].measured, "gaps over Node's idle close renew server connections"
+    assert (
+        rows["connections.server_side.per_request"].measured
+        > rows["connections.client_side.per_request"].measured
+    ), "gaps over Node's idle close renew server connections"
     fin = rows.get("connections.server_side.closed_fin_per_request")
     if fin is not None:
         assert fin.measured > 0.03, "Node's idle close shows as backend FINs"

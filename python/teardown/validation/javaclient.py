@@ -32,7 +32,9 @@ __all__ = ["JAVA_LIBRARIES", "JavaClientRun", "available"]
 
 SOURCE = Path(__file__).with_name("javaclients") / "TeardownClient.java"
 MAIN_CLASS = "TeardownClient"
-INSTALL_HINT = "apt-get install -y --no-install-recommends openjdk-17-jdk-headless libhttpclient-java libokhttp-java"
+INSTALL_HINT = (
+    "apt-get install -y --no-install-recommends openjdk-17-jdk-headless libhttpclient-java libokhttp-java"
+)
 # Debian's jars: HttpClient 4.5 needs httpcore, commons-logging and commons-codec; OkHttp 3 (Java,
 # before its Kotlin rewrite in 4.x) needs okio 1.x. The JDK client needs none.
 JARS = ("httpclient", "httpcore", "commons-logging", "commons-codec", "okhttp", "okio")

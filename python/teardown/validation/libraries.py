@@ -101,6 +101,7 @@ def library_keys(name: str) -> dict[str, Any]:
         return {"backends": {"keep_alive": f"{idle_close()[1]:g}s"}}
     return LIBRARY_KEYS.get(name, {})
 
+
 # HAProxy's `timeout http-keep-alive 1s` closes idle client connections while every library's
 # pool keeps them: exponential think times (mean 1 s) put idle gaps on both sides of 1 s and of
 # Apache's 2 s stale check. Reuse after more than 1 s meets a closed connection: the Python

@@ -4,8 +4,8 @@ Node's defaults are the classic incident behind a proxy that keeps idle server c
 idle keep-alive socket is destroyed 5 s after its last response (``server.keepAliveTimeout``),
 while HAProxy keeps its idle server connections until its own timers end them. The server
 (``node/teardown_backend.js``, run with Debian's ``nodejs``) runs with those defaults unless the
-scenario's ``backends.keep_alive`` asks otherwise (:func:`idle_close`), and counts what a Node application sees (socket
-errors ECONNRESET / EPIPE, peer EOF, requests, connections).
+scenario's ``backends.keep_alive`` asks otherwise (:func:`idle_close`), and counts what a Node
+application sees (socket errors ECONNRESET / EPIPE, peer EOF, requests, connections).
 
 :class:`NodeCluster` is a :class:`.netty.NettyCluster` (the same line protocol on stdin/stdout,
 the same counters) whose process is ``node`` instead of a JVM. Restarts are not supported.

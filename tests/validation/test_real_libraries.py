@@ -119,3 +119,11 @@ def test_apache_stale_check_spares_reuse_after_two_seconds() -> None:
     without = compare.predict(merge(libraries.SCENARIOS[name], unchecked), compare.EVENT_SEEDS)
     without_check = without["rst.proxy_to_client_per_request"]["mean"]
     assert abs(stale.measured - stale.predicted) < abs(stale.measured - without_check), (stale, without_check)
+
+
+def test_command_line_names_the_same_libraries() -> None:
+    """`teardown validate` spells the names itself (its parser imports nothing of the harness)."""
+    from teardown.cli import validate as cli
+
+    assert cli.CLIENTS == libraries.CLIENTS and cli.BACKENDS == libraries.BACKENDS
+    assert compare.main(["no-such-scenario", "--client", "okhttp-3", "--backend", "node"]) == 2

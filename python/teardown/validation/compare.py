@@ -39,6 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from teardown.validation import libraries
 from teardown.validation import measure as measuring
 
 __all__ = [
@@ -66,6 +67,11 @@ COMPARED = (
     "backend.resets_per_request",
     "connections.server_side.per_request",
 )
+
+# Compared only where a real library runs (validation.client or validation.backend other than
+# python): client connections per request started, which a library's idle timers and silent
+# retries decide (docs/validation.md, "Real client libraries and servers").
+LIBRARY_ROWS = ("connections.client_side.per_request",)
 
 # What the wire showed (teardown.validation.wire), per completed request: the real run's
 # capture against the simulator's counts of the same segments and closes.
@@ -116,7 +122,8 @@ PYTHON_BACKEND_CLOSE_GAP = "45us"
 PYTHON_CLIENT_REACTION = "60us"
 
 LOOPBACK_DELAY = "1us"
-BACKENDS = ("python", "netty")  # validation.backend: the real backends measure.run_once runs
+BACKENDS = libraries.BACKENDS  # validation.backend: the real backends measure.run_once runs
+CLIENTS = libraries.CLIENTS  # validation.client: the real load clients
 EVENT_SEEDS = 12  # simulator seeds per scenario (each run lasts seconds, as the real one does)
 BIN = 0.1  # seconds: the simulator's time-series bin for windows after a restart
 
@@ -150,7 +157,7 @@ def to_teardown_scenario(harness: Mapping[str, Any], duration: str | None = None
     """The simulator's scenario for a harness scenario (its keys mostly are the simulator's).
 
     ``duration`` overrides the real run's (``validation.duration``)."""
-    sc = measuring.merge(measuring.DEFAULTS, harness)
+    sc = measuring.merge(measuring.DEFAULTS, libraries.apply(harness))
     clients, pool, arrival = sc["clients"], sc["clients"]["pool"], sc["clients"]["arrival"]
     backends, proxy = sc["backends"], sc["proxy"]
     service = backends["service_time"]
@@ -232,6 +239,7 @@ def _per_request(m: Mapping[str, float], side: int) -> dict[str, float]:
     out = {k: float(m.get(k, 0)) / started for k in COMPARED[:4]}
     out["backend.resets_per_request"] = float(m.get("backend.resets", 0)) / completed
     out["connections.server_side.per_request"] = float(m.get("connections.server_side.per_request", 0))
+    out["connections.client_side.per_request"] = float(m.get("connections.client_side.opened", 0)) / started
     for row, names in WIRE.items():
         if names[side] in m:
             out[row] = float(m[names[side]]) / completed
@@ -306,7 +314,7 @@ def _verdict(measured: float, low: float, high: float, predicted: float) -> str:
 
 def compare(name: str, repeats: int = 3) -> list[Row]:
     """Measure the named scenario `name` on the real HAProxy and compare with the prediction."""
-    return compare_harness(name, measuring.SCENARIOS[name], repeats)
+    return compare_harness(name, {**measuring.SCENARIOS, **libraries.SCENARIOS}[name], repeats)
 
 
 def compare_harness(name: str, harness: Mapping[str, Any], repeats: int = 3) -> list[Row]:
@@ -315,7 +323,11 @@ def compare_harness(name: str, harness: Mapping[str, Any], repeats: int = 3) -> 
     measured = _measured_per_request(raw)
     predicted = predict(harness, replications=EVENT_SEEDS)
     rows = []
+    v = harness.get("validation", {})
+    real_library = v.get("client", "python") != "python" or v.get("backend", "python") != "python"
     for metric in sorted(set(measured) & set(predicted)):
+        if metric in LIBRARY_ROWS and not real_library:
+            continue
         m = measured[metric]
         p = predicted[metric]["mean"]
         verdict = _verdict(m["mean"], m["lo"], m["hi"], p)
@@ -364,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--backend", default=None, choices=BACKENDS, help="the real backends (default python)"
     )
+    parser.add_argument(
+        "--client", default=None, choices=CLIENTS, help="the real load client (default python)"
+    )
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
         return _bad(f"--repeats: expected a whole number >= 1, got {args.repeats}")
@@ -374,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.random is not None:
         if args.random < 1 or args.scenarios:
             return _bad("--random: expected a number of draws >= 1, and no scenario names beside it")
+        if args.client:
+            return _bad("--client: a random campaign runs the Python client; name scenarios instead")
         from teardown.validation import campaign
 
         rows, draws = campaign.run_campaign(
@@ -385,18 +402,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.out:
             campaign.write_rows(rows, draws, args.out)
         return 0
+    known = {**measuring.SCENARIOS, **libraries.SCENARIOS}
     names = args.scenarios or list(measuring.SCENARIOS)
-    unknown = [n for n in names if n not in measuring.SCENARIOS]
+    unknown = [n for n in names if n not in known]
     if unknown:
-        return _bad(f"unknown scenario(s) {unknown}; known: {list(measuring.SCENARIOS)}")
+        return _bad(f"unknown scenario(s) {unknown}; known: {list(known)}")
     rows: list[Row] = []
     print(proxy_preset({"validation": {"haproxy": args.haproxy}})[1], flush=True)
     for name in names:
-        harness = measuring.SCENARIOS[name]
+        harness = known[name]
         if args.haproxy:
             harness = measuring.merge(harness, {"validation": {"haproxy": args.haproxy}})
         if args.backend:
             harness = measuring.merge(harness, {"validation": {"backend": args.backend}})
+        if args.client:
+            harness = measuring.merge(harness, {"validation": {"client": args.client}})
         rows.extend(compare_harness(name, harness, args.repeats or 3))
         print(format_table([r for r in rows if r.scenario == name]), flush=True)
     ok = sum(r.verdict.startswith("ok") for r in rows)

@@ -11,6 +11,10 @@ table that bounds the run::
     settle = "0.3s"        # wait after the last response before reading counters
     capture = true         # count segments on lo (teardown.validation.wire); needs tshark and root
     haproxy = "/path/to/haproxy"   # the binary to run (default: haproxy on PATH, /usr/sbin)
+    backend = "python"     # or "netty", "node": the real backends (.netty, .node)
+    client = "python"      # or a real library: "apache-httpclient-4.5", "okhttp-3",
+                           # "jdk-httpclient-17" (.javaclient); its defaults replace the
+                           # scenario keys they govern (.libraries)
 
 ``sim``/``network`` keys are ignored (loopback has its own delays). Missing keys
 take the small, fast defaults in :data:`DEFAULTS`, not the simulator's.
@@ -26,7 +30,8 @@ of :mod:`.client` and ``client.errno.<kind>.<ERRNO>``; ``client.failed_on_reused
 ``client.failed_reuse_gap_min`` (s); ``backend.resets`` (ECONNRESET seen by backend
 applications on connections that carried a request), ``backend.resets_no_request``,
 ``backend.resets_per_request`` (per completed request); ``connections.client_side.opened``
-(client connects), ``connections.server_side.opened`` (backend connections that
+(client connects; with a Java client, HAProxy's frontend count) and ``.per_request`` (per
+request started), ``connections.server_side.opened`` (backend connections that
 carried a request; health checks excluded), ``connections.server_side.per_request``
 (per completed request); ``share.requests.server.<i>`` (of requests served by the
 backends) and ``skew.requests.max_over_mean``; ``share.after_restart.server.<i>`` for a
@@ -68,7 +73,10 @@ from teardown.validation.client import (
     run_poisson,
 )
 from teardown.validation.haproxy import HAProxy, free_port, render_config
+from teardown.validation.javaclient import JavaClientRun
+from teardown.validation.libraries import apply as apply_libraries
 from teardown.validation.netty import NettyCluster
+from teardown.validation.node import NodeCluster
 
 __all__ = ["DEFAULTS", "SCENARIOS", "merge", "restart_windows", "run_once", "measure", "main"]
 
@@ -254,59 +262,77 @@ def _tcp_counters() -> dict[str, int]:
     return out
 
 
+def _cluster(sc: Mapping[str, Any], seed: int) -> BackendCluster | NettyCluster:
+    """The real backends ``validation.backend`` names."""
+    backend = sc["validation"].get("backend", "python")
+    if backend == "netty":  # the real Netty 4 server (teardown.validation.netty)
+        return NettyCluster.from_scenario(sc, seed=seed)
+    if backend == "node":  # Node's http.Server (teardown.validation.node)
+        return NodeCluster.from_scenario(sc, seed=seed)
+    if backend == "python":
+        b = sc["backends"]
+        return BackendCluster(int(b["servers"]), _backend_policy(sc), int(b["workers"]), seed=seed)
+    raise ValueError(f"validation.backend: {backend!r} is not one of 'python', 'netty', 'node'")
+
+
+def _python_load(sc: Mapping[str, Any], pools: list[ConnectionPool], seed: int) -> Any:
+    """Run the Python client's load loop the scenario's arrival process names."""
+    v, a = sc["validation"], sc["clients"]["arrival"]
+    duration = parse_seconds(v["duration"]) or 4.0
+    if a["kind"] == "poisson":
+        return run_poisson(pools, float(a["rate"]), int(v["max_requests"]), duration, seed)
+    if a["kind"] == "onoff":
+        return run_onoff(
+            pools,
+            float(a["rate"]),
+            parse_seconds(a["on"]) or 1.0,
+            parse_seconds(a["off"]) or 1.0,
+            int(v["max_requests"]),
+            duration,
+            seed,
+        )
+    if a["kind"] == "closed":
+        think = _sampler(a["think_dist"], parse_seconds(a["think_time"]) or 0.0, float(a["think_spread"]))
+        return run_closed(pools, think, int(a["concurrency"]), int(v["max_requests"]), duration, seed)
+    raise ValueError(f"clients.arrival.kind: {a['kind']!r} is not supported by the validation runner")
+
+
 def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
     """Run ``scenario`` once on the real HAProxy and return its measured metrics."""
-    sc = merge(DEFAULTS, scenario)
+    sc = merge(DEFAULTS, apply_libraries(scenario))
     v, c = sc["validation"], sc["clients"]
-    duration = parse_seconds(v["duration"]) or 4.0
-    cluster: BackendCluster | NettyCluster
-    if v.get("backend", "python") == "netty":  # the real Netty 4 server (teardown.validation.netty)
-        cluster = NettyCluster.from_scenario(sc, seed=seed)
-    elif v.get("backend", "python") == "python":
-        cluster = BackendCluster(
-            int(sc["backends"]["servers"]), _backend_policy(sc), int(sc["backends"]["workers"]), seed=seed
-        )
-    else:
-        raise ValueError(f"validation.backend: {v['backend']!r} is not one of 'python', 'netty'")
+    library = str(v.get("client", "python"))
+    cluster = _cluster(sc, seed)
     haproxy: HAProxy | None = None
     timers: list[Any] = []
     pools: list[ConnectionPool] = []
     evictor: Evictor | None = None
+    java: JavaClientRun | None = None
     capture: wire.Capture | None = None
     wire_metrics: dict[str, float] = {}
     try:
         cluster.start()
         port, haproxy = _start_haproxy(sc, cluster.ports)
-        capture = wire.start([port, *cluster.ports], enabled=bool(v.get("capture", True)))
         stats = ClientStats()
-        cfg = _client_config(sc, port)
-        pools = [ConnectionPool(cfg, stats) for _ in range(int(c["count"]))]
-        if cfg.idle_evict is not None:
-            evictor = Evictor(pools, cfg.idle_evict, cfg.evict_interval)
-            evictor.start()
+        if library != "python":  # a real library (teardown.validation.javaclient), its JVM up first
+            java = JavaClientRun(sc, library, port, seed)
+            java.start()
+        else:
+            cfg = _client_config(sc, port)
+            pools = [ConnectionPool(cfg, stats) for _ in range(int(c["count"]))]
+            if cfg.idle_evict is not None:
+                evictor = Evictor(pools, cfg.idle_evict, cfg.evict_interval)
+                evictor.start()
+        capture = wire.start([port, *cluster.ports], enabled=bool(v.get("capture", True)))
         tcp0, stat0 = _tcp_counters(), _haproxy_totals(haproxy)
         events = _events(sc)
         wall0 = time.time()
         t0 = time.monotonic()
         timers = cluster.schedule(events)
-        a = c["arrival"]
-        if a["kind"] == "poisson":
-            load = run_poisson(pools, float(a["rate"]), int(v["max_requests"]), duration, seed)
-        elif a["kind"] == "onoff":
-            load = run_onoff(
-                pools,
-                float(a["rate"]),
-                parse_seconds(a["on"]) or 1.0,
-                parse_seconds(a["off"]) or 1.0,
-                int(v["max_requests"]),
-                duration,
-                seed,
-            )
-        elif a["kind"] == "closed":
-            think = _sampler(a["think_dist"], parse_seconds(a["think_time"]) or 0.0, float(a["think_spread"]))
-            load = run_closed(pools, think, int(a["concurrency"]), int(v["max_requests"]), duration, seed)
+        if java is not None:
+            load, stats, _ = java.run()
         else:
-            raise ValueError(f"clients.arrival.kind: {a['kind']!r} is not supported by the validation runner")
+            load = _python_load(sc, pools, seed)
         time.sleep(parse_seconds(v["settle"]) or 0.0)
         wall1 = time.time()
         backend = cluster.snapshot()
@@ -324,9 +350,16 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
             evictor.stop()
         for pool in pools:
             pool.close_all()
+        if java is not None:
+            java.stop()
         if haproxy is not None:
             haproxy.stop()
         cluster.stop()
+    if java is not None:
+        # The library's connects are counted where the proxy accepts them (the JDK's client
+        # cannot count them itself); the library's own count, where it has one, is kept beside.
+        stats.counters["library_connections_opened"] = stats.counters["connections_opened"]
+        stats.counters["connections_opened"] = stat1["frontend.conn_tot"] - stat0["frontend.conn_tot"]
     return {**_metrics(load, stats, backend, servers, stat0, stat1, tcp0, tcp1), **after, **wire_metrics}
 
 
@@ -453,7 +486,7 @@ def _metrics(
     gaps = [f.idle_gap for f in reused if f.idle_gap is not None]
     m["client.failed_on_reused"] = len(reused)
     m["client.failed_reuse_gap_min"] = min(gaps) if gaps else math.nan
-    for name in ("evicted", "stale_checks", "stale_closed", "retries"):
+    for name in ("evicted", "stale_checks", "stale_closed", "retries", "library_connections_opened"):
         m[f"client.{name}"] = stats.counters[name]
     for name, count in stats.counters.items():
         if name.startswith("errno."):
@@ -467,6 +500,7 @@ def _metrics(
     done = max(1, load.completed)
     m["backend.resets_per_request"] = total["resets"] / done
     m["connections.client_side.opened"] = stats.counters["connections_opened"]
+    m["connections.client_side.per_request"] = stats.counters["connections_opened"] / max(1, load.started)
     m["connections.server_side.opened"] = total["connections_with_request"]
     m["connections.server_side.accepted"] = total["accepted"]
     m["connections.server_side.per_request"] = total["connections_with_request"] / done

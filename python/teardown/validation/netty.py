@@ -108,29 +108,40 @@ def _cache_root() -> Path:
     return Path(base) / "teardown" / "netty"
 
 
-def classpath() -> list[Path]:
-    """The Debian jars the server needs, in order; raises ``FileNotFoundError`` naming a missing one."""
+def jars_in(names: Sequence[str], hint: str) -> list[Path]:
+    """The Debian jars ``/usr/share/java/<name>.jar``, in order; raises ``FileNotFoundError``
+    naming a missing one and how to install it (``hint``)."""
     jars = []
-    for name in JARS:
+    for name in names:
         path = JAR_DIR / f"{name}.jar"
         if not path.exists():
-            raise FileNotFoundError(f"{path} is missing ({INSTALL_HINT})")
+            raise FileNotFoundError(f"{path} is missing ({hint})")
         jars.append(path)
     return jars
 
 
-def available() -> str | None:
-    """``None`` if java, javac and the Netty jars are installed; else why not (for a skip message)."""
+def classpath() -> list[Path]:
+    """The Debian jars the server needs, in order; raises ``FileNotFoundError`` naming a missing one."""
+    return jars_in(JARS, INSTALL_HINT)
+
+
+def java_missing(source: Path, jars: Sequence[str], hint: str) -> str | None:
+    """``None`` if java, javac, ``source`` and the jars are there; else why not (a skip message)."""
     for tool in ("java", "javac"):
         if shutil.which(tool) is None:
-            return f"{tool} is not installed ({INSTALL_HINT})"
-    if not SOURCE.exists():
-        return f"{SOURCE} is missing"
+            return f"{tool} is not installed ({hint})"
+    if not source.exists():
+        return f"{source} is missing"
     try:
-        classpath()
+        jars_in(jars, hint)
     except FileNotFoundError as error:
         return str(error)
     return None
+
+
+def available() -> str | None:
+    """``None`` if java, javac and the Netty jars are installed; else why not (for a skip message)."""
+    return java_missing(SOURCE, JARS, INSTALL_HINT)
 
 
 def _javac_version() -> str:
@@ -138,43 +149,47 @@ def _javac_version() -> str:
     return (out.stdout + out.stderr).strip()
 
 
-def build() -> Path:
-    """Compile the server once per (source, jars, javac) and return the directory of its classes.
+def compile_java(source: Path, jars: Sequence[Path], main_class: str) -> Path:
+    """Compile ``source`` once per (source, jars, javac) and return the directory of its classes.
 
     The directory name is a hash of all three, so an edit or an upgrade recompiles; the classes
     are written to a temporary directory and renamed into place, so concurrent builds are safe.
     """
-    reason = available()
-    if reason is not None:
-        raise RuntimeError(f"the Netty backend cannot be built: {reason}")
-    jars = classpath()
-    digest = hashlib.sha256(SOURCE.read_bytes())
+    digest = hashlib.sha256(source.read_bytes())
     for jar in jars:
         digest.update(f"{jar.resolve()}:{jar.stat().st_size}".encode())
     digest.update(_javac_version().encode())
     out = _cache_root() / digest.hexdigest()[:16]
-    if (out / f"{MAIN_CLASS}.class").exists():
+    if (out / f"{main_class}.class").exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="build-", dir=out.parent))
     try:
         cp = os.pathsep.join(str(j) for j in jars)
         done = subprocess.run(
-            ["javac", "-Xlint:all", "-d", str(tmp), "-cp", cp, str(SOURCE)],
+            ["javac", "-Xlint:all,-path", "-d", str(tmp), "-cp", cp, str(source)],
             capture_output=True,
             text=True,
             timeout=300,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"javac failed on {SOURCE}:\n{done.stdout}{done.stderr}")
+            raise RuntimeError(f"javac failed on {source}:\n{done.stdout}{done.stderr}")
         try:
             tmp.rename(out)
         except OSError:  # another build got there first
-            if not (out / f"{MAIN_CLASS}.class").exists():
+            if not (out / f"{main_class}.class").exists():
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def build() -> Path:
+    """Compile the server (:func:`compile_java`) and return the directory of its classes."""
+    reason = available()
+    if reason is not None:
+        raise RuntimeError(f"the Netty backend cannot be built: {reason}")
+    return compile_java(SOURCE, classpath(), MAIN_CLASS)
 
 
 @dataclass(frozen=True)
@@ -254,11 +269,14 @@ class NettyCluster:
         policy.args()  # reject what the server cannot do before anything starts
         return cls(int(b["servers"]), policy, int(b["workers"]), seed=seed)
 
-    def start(self, timeout: float = 30.0) -> None:
-        """Compile if needed, start the JVM and wait until every server listens (and is warm)."""
+    label = "the Netty backend"  # in error messages
+    backend = "netty"  # its validation.backend name
+
+    def _command(self) -> list[str]:
+        """Compile if needed; the command line of the server process."""
         classes = build()
         cp = os.pathsep.join([*(str(j) for j in classpath()), str(classes)])
-        cmd = [
+        return [
             "java",
             *JVM_FLAGS,
             "-cp",
@@ -274,8 +292,11 @@ class NettyCluster:
             str(self.warmup),
             *self.policy.args(),
         ]
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the server process and wait until every server listens (and is warm)."""
         self._proc = subprocess.Popen(
-            cmd,
+            self._command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -287,10 +308,10 @@ class NettyCluster:
         threading.Thread(target=self._drain, args=(self._proc.stderr,), daemon=True).start()
         ready = self._next(timeout)
         if not ready.get("ready"):
-            raise RuntimeError(f"the Netty backend did not start: {ready}")
+            raise RuntimeError(f"{self.label} did not start: {ready}")
         self.ports = [int(p) for p in ready["ports"]]
         self._up = [float(t) for t in ready["up"]]
-        self.versions = {"netty": str(ready.get("netty")), "java": str(ready.get("java"))}
+        self.versions = {k: str(v) for k, v in ready.items() if k not in ("ready", "ports", "up")}
 
     def _pump(self, stream: IO[str]) -> None:
         """Reader thread: stdout lines into the queue, ``None`` at EOF."""
@@ -308,10 +329,10 @@ class NettyCluster:
         try:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
-            raise TimeoutError(f"the Netty backend did not answer within {timeout} s{self._tail()}") from None
+            raise TimeoutError(f"{self.label} did not answer within {timeout} s{self._tail()}") from None
         if line is None:
             code = self._proc.poll() if self._proc else None
-            raise RuntimeError(f"the Netty backend exited (status {code}){self._tail()}")
+            raise RuntimeError(f"{self.label} exited (status {code}){self._tail()}")
         answer: dict[str, Any] = json.loads(line)
         return answer
 
@@ -323,7 +344,7 @@ class NettyCluster:
         """Send one control command and return its JSON answer."""
         with self._lock:
             if self._proc is None or self._proc.stdin is None:
-                raise RuntimeError("the Netty backend is not running")
+                raise RuntimeError(f"{self.label} is not running")
             self._proc.stdin.write(command + "\n")
             self._proc.stdin.flush()
             return self._next(timeout)
@@ -377,11 +398,11 @@ class NettyCluster:
         return [[(t, "up")] for t in self._up]
 
     def schedule(self, events: Sequence[tuple[float, int, str, float]]) -> list[threading.Timer]:
-        """Restarts are not supported by the Netty backend: refuse any event, clearly."""
+        """Restarts are not supported by this backend: refuse any event, clearly."""
         if events:
             raise NotImplementedError(
                 "backends.events (restart/down/up) are not supported with validation.backend = "
-                "'netty'; run these scenarios on the Python backend"
+                f"{self.backend!r}; run these scenarios on the Python backend"
             )
         return []
 

@@ -66,19 +66,25 @@ class Simulator {
   }
 
   // schedule_after() with the lane already looked up: `lane` is lane_of(delay).
-  void schedule_in(LaneId lane, Time delay, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
+  [[gnu::always_inline]] void schedule_in(LaneId lane, Time delay, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
                    std::uint32_t tag = 0) {
     assert(delay >= 0);
     assert(lane == kNoLane || lane_delay_[lane] == delay);
     if (lane == kNoLane) [[unlikely]] {
-      if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
-      queue_.push(Event{now_ + delay, next_seq_++ << 16 | kind, target, payload, tag});
+      schedule_without_lane(delay, kind, target, payload, tag);
       return;
     }
     // A lane's delay is never kNever (lane_of() gives none for it).
     const Event e{now_ + delay, next_seq_++ << 16 | kind, target, payload, tag};
     if (lanes_[lane].empty()) front_time_[slot_of_[lane]] = e.time;
     lanes_[lane].push(e);
+  }
+
+  // schedule_in()'s rare case, out of line so that the lane push inlines into its callers.
+  [[gnu::noinline]] void schedule_without_lane(Time delay, std::uint16_t kind, std::uint32_t target,
+                                               std::uint32_t payload, std::uint32_t tag) {
+    if (delay == kNever) return;  // "off": an event that never comes (now + kNever would overflow)
+    queue_.push(Event{now_ + delay, next_seq_++ << 16 | kind, target, payload, tag});
   }
 
   // Runs events with time <= end, in order; the clock ends at `end` (or at the last event if

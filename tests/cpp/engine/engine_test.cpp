@@ -92,7 +92,7 @@ TEST_CASE("a lazy deadline moved earlier fires at the earlier time, once", "[eng
   CHECK(fired == std::vector<Time>{4_s});
 }
 
-TEST_CASE("the radix-heap queue pops exactly what a reference priority queue pops", "[engine]") {
+TEST_CASE("the two-tier queue pops exactly what a reference priority queue pops", "[engine]") {
   RandomStream rng(42, 0, StreamPurpose::Test);
   EventQueue q;
   using Key = std::tuple<Time, std::uint64_t>;

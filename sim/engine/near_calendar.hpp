@@ -1,0 +1,217 @@
+// The near tier of the event queue: a calendar of short buckets over the next ~17 ms.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cassert>
+#include <cstdint>
+#include <vector>
+
+#include "engine/event.hpp"
+
+namespace teardown {
+
+// Events due within the ring's span of the last one taken out sit in buckets of 2^14 ns
+// (16 us) by time; the earliest non-empty bucket is found by a scan of a bitmap and sorted
+// when it becomes the next to run (a bucket usually holds one to three events, so that is
+// an insertion sort of a handful; a larger one is sorted with std::sort). A push is an
+// append and a bit set; a pop takes the next of that bucket. Events beyond the span (only
+// when the wheel's floor is further ahead than the span, i.e. the wheel is sparse) wait
+// in a binary heap beside the ring.
+//
+// Why: in the seed scenario about two events a request go through the near tier, a few
+// hundred pending; a radix heap moved each down two or three levels before it was popped,
+// about 340 instructions an event; here an event is filed once (bench/README.md,
+// "engine"). A dense near tier (thousands of events every 16 us, as in the hold model)
+// makes the buckets long; the event queue then uses a radix heap instead.
+//
+// Order: (time, scheduling sequence), exactly; ties within a bucket by sequence number.
+// REQUIRES: every pushed time >= the time of the last event popped (the queue's rebase
+// re-files everything when a caller goes back).
+class NearCalendar {
+ public:
+  static constexpr int kBucketBits = 14;  // 16.4 us
+  static constexpr int kRingBits = 10;    // 1024 buckets: 2^24 ns, the 16 wheel slices of the near tier
+  static constexpr std::int64_t kRing = std::int64_t{1} << kRingBits;
+
+  NearCalendar() { buckets_.resize(static_cast<std::size_t>(kRing)); }
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  // The time of the last event popped: no event may be pushed before it.
+  Time floor() const { return last_; }
+  // Events at or after this time are not held in the ring but in the heap beside it.
+  Time ring_end() const { return (bucket_of(last_) + kRing) << kBucketBits; }
+
+  void push(const Event& e) {
+    assert(e.time >= last_);
+    ++size_;
+    const std::int64_t b = bucket_of(e.time);
+    if (b - bucket_of(last_) >= kRing) [[unlikely]] {
+      overflow_.push_back(e);
+      std::push_heap(overflow_.begin(), overflow_.end(), later);
+      return;
+    }
+    // first_ stays right: known before and this is not earlier, or the ring was empty.
+    if (ring_size_++ == 0 || (first_ != kNone && b < first_)) first_ = b;
+    std::vector<Event>& bucket = buckets_[index_of(b)];
+    if (b == active_) {
+      // The bucket being taken from keeps its order. (Not always after every event of its
+      // time: one handed over from the wheel was scheduled earlier than those.)
+      const auto at =
+          std::upper_bound(bucket.begin() + static_cast<std::ptrdiff_t>(head_), bucket.end(), e, runs_before);
+      bucket.insert(at, e);
+      return;
+    }
+    bucket.push_back(e);
+    set_bit(index_of(b));
+  }
+
+  // The earliest time, leaving the floor alone: a caller may still push anything at or
+  // after floor(). REQUIRES: !empty().
+  Time next_time() {
+    assert(size_ > 0);
+    Time t = kNever;
+    if (ring_size_ > 0) {
+      make_first_active();
+      t = buckets_[index_of(active_)][head_].time;
+    }
+    return overflow_.empty() ? t : std::min(t, overflow_.front().time);
+  }
+
+  // The earliest event. REQUIRES: !empty().
+  const Event& top() {
+    assert(size_ > 0);
+    const Event* ring = ring_size_ > 0 ? &ring_front() : nullptr;
+    if (overflow_.empty()) return *ring;
+    const Event& heap = overflow_.front();
+    return ring != nullptr && runs_before(*ring, heap) ? *ring : heap;
+  }
+
+  Event pop() {
+    const Event& t = top();
+    Event e = t;
+    --size_;
+    if (!overflow_.empty() && &t == &overflow_.front()) {
+      std::pop_heap(overflow_.begin(), overflow_.end(), later);
+      overflow_.pop_back();
+    } else {
+      --ring_size_;
+      std::vector<Event>& bucket = buckets_[index_of(active_)];
+      if (++head_ == bucket.size()) {
+        bucket.clear();
+        clear_bit(index_of(active_));
+        head_ = 0;
+        active_ = first_ = kNone;
+      }
+    }
+    last_ = e.time;
+    return e;
+  }
+
+  // Moves every event out (for the queue's rebase) and sets the floor; leaves it empty.
+  void drain(std::vector<Event>& out, Time floor) {
+    for (std::int64_t i = 0; i < kRing; ++i) {
+      std::vector<Event>& bucket = buckets_[static_cast<std::size_t>(i)];
+      const std::size_t start = bucket_of_index(i) == active_ ? head_ : 0;
+      out.insert(out.end(), bucket.begin() + static_cast<std::ptrdiff_t>(start), bucket.end());
+      bucket.clear();
+    }
+    out.insert(out.end(), overflow_.begin(), overflow_.end());
+    overflow_.clear();
+    bits_.fill(0);
+    size_ = ring_size_ = 0;
+    head_ = 0;
+    active_ = first_ = kNone;
+    last_ = floor;
+  }
+
+  void reserve(std::size_t per_bucket) {
+    for (auto& b : buckets_) b.reserve(per_bucket);
+  }
+
+ private:
+  static constexpr std::int64_t kNone = INT64_MAX;
+  static constexpr std::size_t kInsertionSortMax = 32;
+  static constexpr std::size_t kWords = static_cast<std::size_t>(kRing) / 64;
+
+  static std::int64_t bucket_of(Time t) { return t >> kBucketBits; }
+  static std::size_t index_of(std::int64_t bucket) { return static_cast<std::size_t>(bucket & (kRing - 1)); }
+  // The absolute bucket of ring index i: the one in [bucket_of(last_), + kRing).
+  std::int64_t bucket_of_index(std::int64_t i) const {
+    const std::int64_t base = bucket_of(last_);
+    return base + ((i - base) & (kRing - 1));
+  }
+  static bool later(const Event& a, const Event& b) { return runs_before(b, a); }
+
+  void set_bit(std::size_t i) { bits_[i >> 6] |= std::uint64_t{1} << (i & 63); }
+  void clear_bit(std::size_t i) { bits_[i >> 6] &= ~(std::uint64_t{1} << (i & 63)); }
+
+  // The first event of the earliest non-empty ring bucket, which becomes the active one
+  // (sorted; taken from at head_). REQUIRES: ring_size_ > 0.
+  const Event& ring_front() {
+    make_first_active();
+    return buckets_[index_of(active_)][head_];
+  }
+  void make_first_active() {
+    if (first_ == kNone) first_ = find_first();
+    if (first_ != active_) activate(first_);
+  }
+
+  // A push into a bucket before the active one can make another bucket the earliest; the
+  // active one then keeps its unread events and is sorted again when its turn comes.
+  void activate(std::int64_t b) {
+    if (active_ != kNone) {
+      std::vector<Event>& old = buckets_[index_of(active_)];
+      old.erase(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(head_));
+    }
+    active_ = b;
+    head_ = 0;
+    std::vector<Event>& bucket = buckets_[index_of(b)];
+    if (bucket.size() > kInsertionSortMax) {
+      std::sort(bucket.begin(), bucket.end(), runs_before);
+      return;
+    }
+    // Insertion sort: buckets hold a handful of events, mostly already in order.
+    for (std::size_t i = 1; i < bucket.size(); ++i) {
+      const Event e = bucket[i];
+      std::size_t j = i;
+      while (j > 0 && runs_before(e, bucket[j - 1])) {
+        bucket[j] = bucket[j - 1];
+        --j;
+      }
+      bucket[j] = e;
+    }
+  }
+
+  // The earliest non-empty bucket: the first set bit from the floor's bucket on, around the ring.
+  std::int64_t find_first() const {
+    const std::int64_t base = bucket_of(last_);
+    const std::size_t start = index_of(base);
+    std::size_t w = start >> 6;
+    std::uint64_t word = bits_[w] & (~std::uint64_t{0} << (start & 63));
+    for (std::size_t n = 0; n <= kWords; ++n) {
+      if (word != 0) {
+        const auto i = static_cast<std::int64_t>((w << 6) + static_cast<std::size_t>(std::countr_zero(word)));
+        return base + ((i - base) & (kRing - 1));
+      }
+      w = (w + 1) % kWords;
+      word = bits_[w];
+    }
+    assert(false && "ring_size_ > 0 but no bucket holds events");
+    return kNone;
+  }
+
+  std::vector<std::vector<Event>> buckets_;
+  std::array<std::uint64_t, kWords> bits_{};  // bit i set when ring bucket i holds events
+  std::vector<Event> overflow_;               // a min-heap by (time, seq): events beyond the ring
+  std::size_t size_ = 0;
+  std::size_t ring_size_ = 0;
+  std::size_t head_ = 0;        // next event of the active bucket
+  std::int64_t active_ = kNone;  // the sorted bucket events are taken from, from head_
+  std::int64_t first_ = kNone;   // the earliest non-empty bucket, or kNone when not known
+  Time last_ = 0;
+};
+
+}  // namespace teardown

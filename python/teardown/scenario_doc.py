@@ -51,20 +51,34 @@ def key_reference() -> list[dict[str, Any]]:
     """Every table and key in schema order: the core's description plus ``default`` (the TOML
     value, None for a table or a required key) and ``directive`` ("" when none)."""
     defaults = _core.normalize_scenario({})
-    # An array's elements have defaults of their own: those of an element given only its time.
-    element = _core.normalize_scenario({"backends": {"events": [{"at": "0s"}]}})["backends"]["events"][0]
+    # An array's elements have defaults of their own: those of an element given only its
+    # required keys (which have none).
+    elements = {}
+    for array, (required, value) in _ARRAY_REQUIRED.items():
+        table, _, name = array.rpartition(".")
+        given = _core.normalize_scenario({table: {name: [{required: value}]}})
+        elements[array] = (required, _lookup(given, array)[0])
     rows = []
     for key in _core.scenario_keys():
         path = key["path"]
-        default: Any = None  # a table has none, and an event without a time is an error
-        if key["kind"] == "table" or path == "backends.events.at":
+        array, _, name = path.rpartition(".")
+        default: Any = None  # a table has none, nor a required key
+        if key["kind"] == "table":
             pass
-        elif path.startswith("backends.events."):
-            default = element[path.rpartition(".")[2]]
+        elif array in elements:
+            required, element = elements[array]
+            default = None if name == required else element[name]
         else:
             default = _lookup(defaults, path)
         rows.append(dict(key, default=default, directive=DIRECTIVES.get(path, "")))
     return rows
+
+
+# Each array of tables, the key its elements must give and a value to give it.
+_ARRAY_REQUIRED = {
+    "backends.events": ("at", "0s"),
+    "network.zones": ("servers", [0]),
+}
 
 
 def markdown() -> str:

@@ -14,12 +14,16 @@ Cases (every run starts from bench/seed.toml):
   servers      the seed's load (20,000 requests/s) over 3, 10, 100 and 1,000 servers of 8
                workers, 1 min warm-up + 5 min. Laws: peak RSS and ns per request against
                servers.
+  servers-leastconn
+               the same with `balance leastconn`, 10 s + 1 min: every algorithm but roundrobin
+               builds a view of every server per pick (Proxy::balance), O(servers) per request.
   duration     the seed scenario for 1 h, 4 h and 24 h after its 1 min warm-up (the day:
                about 1.7 billion requests, 10-20 minutes). Laws: wall against simulated
                time; peak RSS should not grow with it.
 
 The table is Markdown, ready for bench/README.md; each row carries the 1-minute load average
-before and after it (the machine is shared). Runs go one at a time: the 10-million row
+before and after it (the machine is shared), and the run's CPU time beside its wall time: with
+other jobs on the cores, CPU time is the steadier figure, and the laws are fitted to it. Runs go one at a time: the 10-million row
 needs about 2.2 GiB.
 
 usage: python3 bench/scale.py [--cases long-lived,servers,duration] [--no-day] [--json]
@@ -55,6 +59,10 @@ def server_args(n: int) -> list[str]:
     return ["--servers", str(n), "--warmup", "1m", "--duration", "5m"]
 
 
+def leastconn_args(n: int) -> list[str]:
+    return ["--servers", str(n), "--balance", "leastconn", "--warmup", "10s", "--duration", "1m"]
+
+
 def duration_args(hours: int) -> list[str]:
     return ["--duration", f"{hours}h"]
 
@@ -63,6 +71,7 @@ CASES = {
     # name: (sizes, the size's unit, bench_seed arguments)
     "long-lived": (LONG_LIVED, "connections", long_lived_args),
     "servers": (SERVERS, "servers", server_args),
+    "servers-leastconn": (SERVERS, "servers", leastconn_args),
     "duration": (HOURS, "simulated hours", duration_args),
 }
 
@@ -76,6 +85,11 @@ def run(label: str, args: list[str]) -> dict:
     r = json.loads(out.strip().splitlines()[-1])
     r["load"] = (load_before, os.getloadavg()[0])
     return r
+
+
+def cpu_ns(r: dict) -> float:
+    """CPU nanoseconds per simulated request."""
+    return 1e9 * r["cpu_s"] / r["sim_requests"]
 
 
 def fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
@@ -114,7 +128,7 @@ def commit() -> str:
 def per_unit(case: str, r: dict, first: dict | None, size: float, first_size: float) -> str:
     if case == "long-lived":
         return f"{r['peak_rss_bytes'] / r['connections']:,.0f} B per open connection"
-    if case == "servers" and first is not None and size > first_size:
+    if case in ("servers", "servers-leastconn") and first is not None and size > first_size:
         grew = r["peak_rss_bytes"] - first["peak_rss_bytes"]
         return f"{grew / (size - first_size):,.0f} B per added server"
     return ""
@@ -129,18 +143,18 @@ def laws(case: str, sizes: list[float], rows: list[dict]) -> list[str]:
         conns = [float(r["connections"]) for r in rows]
         a, b, worst = fit(conns, rss)
         out.append(f"peak RSS = {a / MIB:.1f} MiB + {b:.0f} B x open connections (largest residual {worst:.1%})")
-        a, b, worst = fit(conns, [r["wall_s"] for r in rows])
-        out.append(f"wall = {a:.2f} s + {b * 1e6:.2f} s per million connections "
+        a, b, worst = fit(conns, [r["cpu_s"] for r in rows])
+        out.append(f"CPU time = {a:.2f} s + {b * 1e6:.2f} s per million connections "
                    f"(each makes ~5 requests in the run; largest residual {worst:.1%})")
-    elif case == "servers":
+    elif case in ("servers", "servers-leastconn"):
         a, b, worst = fit(sizes, rss)
-        out.append(f"peak RSS = {a / MIB:.1f} MiB + {b / 1024:.2f} KiB x servers (largest residual {worst:.1%})")
-        a, b, worst = fit(sizes, [r["ns_per_request"] for r in rows])
-        out.append(f"time per simulated request = {a:.0f} ns + {b:.3f} ns x servers (largest residual {worst:.1%})")
+        out.append(f"peak RSS = {a / MIB:.1f} MiB + {b:,.0f} B x servers (largest residual {worst:.1%})")
+        a, b, worst = fit(sizes, [cpu_ns(r) for r in rows])
+        out.append(f"CPU time per simulated request = {a:.0f} ns + {b:.3f} ns x servers (largest residual {worst:.1%})")
     elif case == "duration":
         secs = [r["sim_s"] for r in rows]
-        a, b, worst = fit(secs, [r["wall_s"] for r in rows])
-        out.append(f"wall = {a:.1f} s + {b * 3600:.1f} s per simulated hour (largest residual {worst:.1%})")
+        a, b, worst = fit(secs, [r["cpu_s"] for r in rows])
+        out.append(f"CPU time = {a:.1f} s + {b * 3600:.1f} s per simulated hour (largest residual {worst:.1%})")
         out.append(f"peak RSS from {min(rss) / MIB:.1f} to {max(rss) / MIB:.1f} MiB over "
                    f"{min(secs) / 3600:.2f}-{max(secs) / 3600:.2f} simulated hours")
     return out
@@ -148,7 +162,7 @@ def laws(case: str, sizes: list[float], rows: list[dict]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", default="long-lived,servers,duration", help="comma-separated, from: " + ", ".join(CASES))
+    ap.add_argument("--cases", default="long-lived,servers,servers-leastconn,duration", help="comma-separated, from: " + ", ".join(CASES))
     ap.add_argument("--no-day", action="store_true", help="the duration case without the 24 h run")
     ap.add_argument("--json", action="store_true", help="one JSON line per run, no table")
     opts = ap.parse_args(argv)
@@ -163,9 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; commit {commit()}; "
               f"machine: {machine()}")
         print()
-        print("| case | size | simulated | requests | wall s | simulated requests/s | ns/request | peak RSS MiB "
-              "| per unit | guard estimate MiB (x peak) | load before/after |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| case | size | simulated | requests | wall s | CPU s | simulated requests per CPU s | CPU ns/request "
+              "| peak RSS MiB | per unit | guard estimate MiB (x peak) | load before/after |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     summary = []
     for case in chosen:
         sizes, unit, make_args = CASES[case]
@@ -182,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             est = r["estimated_memory_bytes"]
             print(
                 f"| {case} | {size:,} {unit} | {r['sim_s']:,.0f} s | {r['sim_requests']:,.0f} | {r['wall_s']:.2f} "
-                f"| {r['sim_requests_per_s']:,.0f} | {r['ns_per_request']:,.0f} | {r['peak_rss_bytes'] / MIB:,.1f} "
+                f"| {r['cpu_s']:.2f} | {r['sim_requests'] / r['cpu_s']:,.0f} | {cpu_ns(r):,.0f} "
+                f"| {r['peak_rss_bytes'] / MIB:,.1f} "
                 f"| {per_unit(case, r, first, size, sizes[0])} | {est / MIB:,.1f} ({est / r['peak_rss_bytes']:.2f}) "
                 f"| {r['load'][0]:.1f} / {r['load'][1]:.1f} |",
                 flush=True,

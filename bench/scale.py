@@ -10,21 +10,22 @@ Cases (every run starts from bench/seed.toml):
                exponential gap of mean 100 s), so 99.3% are open at the end. Timeouts 1 h (a
                connection's gaps are far shorter), the proxy's maxconn raised to the
                connections (bench_seed does), 1,000 pooled requests/s, 3 servers of 64
-               workers (26% busy at 10 million). Laws: peak RSS and wall against connections.
+               workers (26% busy at 10 million). Laws: peak RSS against connections, CPU time
+               per request against log10(connections) (the state outgrows the caches).
   servers      the seed's load (20,000 requests/s) over 3, 10, 100 and 1,000 servers of 8
-               workers, 1 min warm-up + 5 min. Laws: peak RSS and ns per request against
+               workers, 1 min warm-up + 5 min. Laws: peak RSS and CPU time per request against
                servers.
   servers-leastconn
                the same with `balance leastconn`, 10 s + 1 min: every algorithm but roundrobin
                builds a view of every server per pick (Proxy::balance), O(servers) per request.
   duration     the seed scenario for 1 h, 4 h and 24 h after its 1 min warm-up (the day:
-               about 1.7 billion requests, 10-20 minutes). Laws: wall against simulated
-               time; peak RSS should not grow with it.
+               about 1.7 billion requests, 12 minutes on a quiet core, 30 on a busy VM). Laws: CPU
+               time against simulated time; peak RSS grows only by the time series.
 
 The table is Markdown, ready for bench/README.md; each row carries the 1-minute load average
 before and after it (the machine is shared), and the run's CPU time beside its wall time: with
-other jobs on the cores, CPU time is the steadier figure, and the laws are fitted to it. Runs go one at a time: the 10-million row
-needs about 2.2 GiB.
+other jobs on the cores, CPU time is the steadier figure, and the laws are fitted to it. Runs go
+one at a time: the 10-million row needs about 2.2 GiB.
 
 usage: python3 bench/scale.py [--cases long-lived,servers,servers-leastconn,duration] [--no-day]
                               [--hours 1,4,24] [--json]

@@ -166,7 +166,7 @@ def laws(case: str, sizes: list[float], rows: list[dict]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", default="long-lived,servers,servers-leastconn,duration", help="comma-separated, from: " + ", ".join(CASES))
     ap.add_argument("--no-day", action="store_true", help="the duration case without the 24 h run")
     ap.add_argument("--hours", help="the duration case's simulated hours, comma-separated (default: 1,4,24)")

@@ -31,8 +31,9 @@ struct Preset {
   std::string_view version;  // the release whose defaults these are: "4.12.0"
   std::span<const PresetValue> values;
   std::string_view note;     // what the model cannot express, or how a value was chosen
-  // The library's own words for evicting idle connections below a proxy's timeout (client) or
-  // for raising its keep-alive timeout above the proxy's (server), for the advisor; "" if none.
+  // The library's own words for setting its idle timeout (a client's eviction, a server's
+  // keep-alive), "{ms}" and "{s}" standing for the value in milliseconds and in whole seconds;
+  // the advisor fills them in. "" if the library has none.
   std::string_view idle_setting;
 };
 

@@ -16,7 +16,7 @@ from teardown.advise import advise
 from teardown.api import load, run
 from teardown.errors import ConfigError
 from teardown.explain import explain
-from teardown.presets import presets
+from teardown.preset_table import presets
 from teardown.result import Result
 from teardown.scenario import Scenario
 from teardown.summarise import summarise

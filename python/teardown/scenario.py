@@ -12,7 +12,7 @@ from typing import Any, TypeAlias
 
 from teardown import _core
 from teardown.errors import ConfigError
-from teardown.presets import expand as _expand_presets
+from teardown.preset_table import expand as _expand_presets
 
 __all__ = ["Scenario", "ScenarioLike", "as_scenario"]
 

@@ -2,7 +2,7 @@
 // (the library's source at the tag named, or its official documentation). Every preset sets
 // every key below, so switching presets leaves nothing of the previous one. Where the library
 // has no limit the model needs a number: "1000 stands for none". docs/presets.md is generated
-// from these rows (python -m teardown.presets).
+// from these rows (python -m teardown.preset_doc).
 #include "config/preset_rows.hpp"
 
 namespace teardown::preset_rows {
@@ -215,41 +215,40 @@ constexpr Preset kClients[] = {
     {"apache-httpclient-4.5", PresetKind::Client, "Apache HttpClient", "4.5.14", kApache45,
      "Built by HttpClients.createDefault(). A connection past its Keep-Alive expiry is closed when a lease finds it; "
      "without evictIdleConnections() nothing else closes an idle connection.",
-     "HttpClientBuilder.evictIdleConnections(30, TimeUnit.SECONDS) (the sweep runs every 30 s, so a connection goes "
-     "between 30 and 60 s idle) or setKeepAliveStrategy(...) returning less than the proxy's timeout"},
+     "HttpClientBuilder.evictIdleConnections({ms}, TimeUnit.MILLISECONDS) (the evictor also sleeps that long between "
+     "sweeps, so a connection goes between one and two times it idle)"},
     {"apache-httpclient-5", PresetKind::Client, "Apache HttpClient", "5.3.1", kApache5,
      "Classic API, HttpClients.createDefault(). The 3 min expiry (or a Keep-Alive timeout) is checked when a lease "
      "finds the connection; the model closes it at the deadline, which reuses the same connections and closes "
      "earlier. A longer Keep-Alive timeout than 3 min would replace the 3 min; the model takes the shorter.",
-     "RequestConfig.custom().setConnectionKeepAlive(TimeValue.ofSeconds(N)) or "
-     "HttpClients.custom().evictIdleConnections(TimeValue.ofSeconds(N))"},
+     "RequestConfig.custom().setConnectionKeepAlive(TimeValue.ofMilliseconds({ms}))"},
     {"okhttp-3", PresetKind::Client, "OkHttp", "3.13.1", kOkHttp,
      "The version Debian 12 ships. The pool has no per-host cap for synchronous calls; it keeps 5 idle connections "
      "over all hosts (the model's clients each talk to one proxy). Reuse is by creation order, modelled as LIFO.",
-     "new OkHttpClient.Builder().connectionPool(new ConnectionPool(5, N, TimeUnit.SECONDS))"},
+     "new OkHttpClient.Builder().connectionPool(new ConnectionPool(5, {ms}, TimeUnit.MILLISECONDS))"},
     {"okhttp-4", PresetKind::Client, "OkHttp", "4.12.0", kOkHttp,
      "As okhttp-3. For a method other than GET idle 10 s or more, a 1 ms read probe runs first (the model's "
      "requests are GETs).",
-     "OkHttpClient.Builder().connectionPool(ConnectionPool(5, N, TimeUnit.SECONDS))"},
+     "OkHttpClient.Builder().connectionPool(ConnectionPool(5, {ms}, TimeUnit.MILLISECONDS))"},
     {"jdk-httpclient-17", PresetKind::Client, "java.net.http.HttpClient", "JDK 17", kJdk17,
      "HTTP/1.1. Pooled connections are watched: a FIN closes them at once, so only a request that crosses the "
      "FIN meets a dead connection. Deadlines are rounded down to whole seconds (not modelled).",
-     "-Djdk.httpclient.keepalive.timeout=N (seconds)"},
+     "-Djdk.httpclient.keepalive.timeout={s}"},
     {"jdk-httpclient-21", PresetKind::Client, "java.net.http.HttpClient", "JDK 21", kJdk21, "As jdk-httpclient-17, "
      "with the 30 s keep-alive timeout of JDK 20 and later.",
-     "-Djdk.httpclient.keepalive.timeout=N (seconds)"},
+     "-Djdk.httpclient.keepalive.timeout={s}"},
     {"httpurlconnection", PresetKind::Client, "java.net.HttpURLConnection", "JDK 17/21", kHttpUrlConnection,
      "The expiry is the server's Keep-Alive timeout when the response also says Connection: keep-alive, else 5 s; "
      "the retry is for a status line cut short only, where the model retries any failure on a reused connection.",
-     "-Dhttp.keepAlive.time.server=N (seconds; JDK 19, 17.0.5)"},
+     "-Dhttp.keepAlive.time.server={s} (JDK 19, 17.0.5)"},
     {"go-net-http", PresetKind::Client, "Go net/http", "1.12-1.24 DefaultTransport", kGo,
      "Idle connections are watched by their read loop, which sees a FIN at once. Over 2 idle connections Go closes "
      "the one being returned; the model closes the one idle longest.",
-     "Transport.IdleConnTimeout = N * time.Second (and MaxIdleConnsPerHost)"},
+     "Transport.IdleConnTimeout = {ms} * time.Millisecond"},
     {"node-agent", PresetKind::Client, "Node.js http.globalAgent", "20-24", kNodeAgent,
      "The global agent (new http.Agent() has no keep-alive and no timeout). A Keep-Alive: timeout=N shortens the "
      "5 s to N - 1 s (a socket is not kept when that is 0); the header arrives through HAProxy unchanged.",
-     "new http.Agent({ keepAlive: true, timeout: N000 })"},
+     "new http.Agent({ keepAlive: true, timeout: {ms} })"},
     {"urllib3", PresetKind::Client, "urllib3 (via requests)", "2.2.3 / requests 2.32.3", kUrllib3,
      "A requests Session: 10 connections kept per host, more opened when all are busy and closed on return. "
      "Bare urllib3 keeps 1 per host and retries 3 times.",

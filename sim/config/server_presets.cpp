@@ -86,37 +86,37 @@ constexpr Preset kServers[] = {
     {"netty-4", PresetKind::Server, "Netty", "4.1.128.Final", kNetty4,
      "HttpServerCodec + HttpServerKeepAliveHandler: the response to a Connection: close request says close and the "
      "channel closes right after the last write (ChannelFutureListener.CLOSE), as the backend model does.",
-     "pipeline.addLast(new IdleStateHandler(0, 0, N, TimeUnit.SECONDS)) with a handler that closes on "
-     "IdleStateEvent, or new ReadTimeoutHandler(N)"},
+     "pipeline.addLast(new IdleStateHandler(0, 0, {ms}, TimeUnit.MILLISECONDS)) with a handler that closes on "
+     "IdleStateEvent"},
     {"tomcat-10", PresetKind::Server, "Apache Tomcat", "10.1.59", kTomcat10,
      "The shipped server.xml's 20 s (embedded Tomcat and Spring Boot: 60 s). The NIO poller sweeps timeouts every "
      "second, so the close comes 0-1 s after the timeout (not modelled); an idle close is a plain close, FIN.",
-     "<Connector keepAliveTimeout=\"N000\" .../> (Spring Boot: server.tomcat.keep-alive-timeout)"},
+     "<Connector keepAliveTimeout=\"{ms}\" .../> (Spring Boot: server.tomcat.keep-alive-timeout)"},
     {"jetty-9", PresetKind::Server, "Eclipse Jetty", "9.4.56", kJetty9,
      "On its idle timeout and after a Connection: close response Jetty shuts its output down (FIN) and waits for "
      "the client's FIN before closing (HttpConnection.java SendCallback, AbstractConnection onFillInterestedFailed); "
      "the model closes at once. Jetty 12.0.14 has the same 30 s.",
-     "connector.setIdleTimeout(N000) (jetty.http.idleTimeout; Spring Boot: server.jetty.connection-idle-timeout)"},
+     "connector.setIdleTimeout({ms}) (jetty.http.idleTimeout; Spring Boot: server.jetty.connection-idle-timeout)"},
     {"node-http", PresetKind::Server, "Node.js http.Server", "20-24", kNodeHttp,
      "The socket itself times out keepAliveTimeout + 1 s after the last response (keepAliveTimeoutBuffer, "
      "configurable from v24.6.0); the model closes at the 5 s it announces.",
-     "server.keepAliveTimeout = N000"},
+     "server.keepAliveTimeout = {ms}"},
     {"go-http", PresetKind::Server, "Go net/http Server", "1.12-1.24", kGoHttp,
      "The zero http.Server (http.ListenAndServe) never closes an idle connection; with IdleTimeout set the deadline "
      "is exact. After a response it will not reuse it closes at once (FIN), waiting 500 ms only when request body "
      "was left unread.",
-     "&http.Server{IdleTimeout: N * time.Second}"},
+     "&http.Server{IdleTimeout: {ms} * time.Millisecond}"},
     {"gunicorn", PresetKind::Server, "gunicorn", "23.0.0", kGunicorn,
      "The default sync worker has no keep-alive: each request costs the proxy a new server connection. The gthread, "
      "gevent and eventlet workers keep connections 2 s (keepalive), swept every second.",
-     "gunicorn -k gthread --keep-alive N"},
+     "gunicorn -k gthread --keep-alive {s}"},
     {"uvicorn", PresetKind::Server, "uvicorn", "0.35.0", kUvicorn,
      "h11 and httptools alike: a per-connection timer, transport.close() (FIN) when it fires.",
-     "uvicorn --timeout-keep-alive N"},
+     "uvicorn --timeout-keep-alive {s}"},
     {"nginx", PresetKind::Server, "nginx", "1.26.3", kNginx,
      "As an origin server. keepalive_time (1 h: a request on an older connection is answered with close) is not "
      "modelled; a Connection: close response is followed by a lingering close only when more client data may come.",
-     "keepalive_timeout Ns; (and keepalive_requests)"},
+     "keepalive_timeout {ms}ms;"},
 };
 
 }  // namespace

@@ -238,8 +238,10 @@ constexpr Preset kClients[] = {
      "with the 30 s keep-alive timeout of JDK 20 and later.",
      "-Djdk.httpclient.keepalive.timeout={s}"},
     {"httpurlconnection", PresetKind::Client, "java.net.HttpURLConnection", "JDK 17/21", kHttpUrlConnection,
-     "The expiry is the server's Keep-Alive timeout when the response also says Connection: keep-alive, else 5 s; "
-     "the retry is for a status line cut short only, where the model retries any failure on a reused connection.",
+     "The expiry is the server's Keep-Alive timeout when the response also says Connection: keep-alive (never "
+     "through HAProxy), else 5 s. KeepAliveCache.get also refuses an entry already past it, which the model does "
+     "not (it may reuse one idle 5 to 10 s, until the sweep). The retry is for a status line cut short only, where "
+     "the model retries any failure on a reused connection.",
      "-Dhttp.keepAlive.time.server={s} (JDK 19, 17.0.5)"},
     {"go-net-http", PresetKind::Client, "Go net/http", "1.12-1.24 DefaultTransport", kGo,
      "Idle connections are watched by their read loop, which sees a FIN at once. Over 2 idle connections Go closes "

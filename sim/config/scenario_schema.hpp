@@ -99,7 +99,7 @@ void describe(V& v, S& s) {
   v.duration("reaction_time", s.reaction_time,
       {"from reading a response that ends its connection to the client's close()"});
   v.preset("preset", s.preset, PresetKind::Client,
-      {"client library whose defaults are set first (docs/presets.md); the keys given override them"});
+      {"client library whose defaults are set first (docs/presets.md), the keys given overriding them; \"\": none"});
   v.table("arrival", s.arrival, {"how requests arrive, all clients together"});
   v.table("pool", s.pool, {"each client's connection pool"});
   v.table("long_lived", s.long_lived, {"long-lived, high-throughput connections, one client each"});
@@ -199,7 +199,7 @@ void describe(V& v, S& s) {
   v.boolean("close_waits_for_loop", s.close_waits_for_loop,
       {"the close also waits for the work queued on the connection's loop (a write made from another thread)"});
   v.preset("preset", s.preset, PresetKind::Server,
-      {"server whose defaults are set first (docs/presets.md); the keys given override them"});
+      {"server whose defaults are set first (docs/presets.md), the keys given overriding them; \"\": none"});
   v.duration("slowstart", s.slowstart, {"after a server comes back, its weight and maxconn ramp up over this time"});
   v.table("service_time", s.service_time, {"time a worker takes to serve one request"});
   v.table("health_check", s.health_check, {"the proxy's health checks of each server"});

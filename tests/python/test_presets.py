@@ -9,7 +9,7 @@ import pytest
 import teardown as td
 from teardown import preset_doc
 from teardown import preset_table as presets
-from teardown.cli import main
+from test_cli import teardown_cli as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "presets.md"
@@ -122,12 +122,6 @@ def test_the_presets_change_what_a_run_does():
 
 
 # ---- the command line --------------------------------------------------------------------
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -263,3 +263,24 @@ def test_run_takes_a_haproxy_cfg_with_presets(capsys, tmp_path):
     assert scenario["backends"]["servers"] == 1  # the section asked for
     assert scenario["clients"]["preset"] == "okhttp-4"
     assert scenario["backends"]["max_requests"] == 100
+
+
+def test_advise_takes_presets_and_words_its_remedies_in_them(capsys, tmp_path):
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(
+        td.Scenario(
+            {"sim": {"duration": "5s", "warmup": "1s"}, "clients": {"count": 4, "arrival": {"rate": 20.0}}}
+        ).to_toml()
+    )
+    out_file = tmp_path / "advice.csv"
+    argv = ["advise", str(scenario), "--client", "okhttp-4", "--backend", "tomcat-10", "-r", "1"]
+    code, out, err = cli(capsys, *argv, "--max-candidates", "30", "--no-progress", "--out", str(out_file))
+    assert code == 0, err
+    import pandas as pd
+
+    candidates = pd.read_csv(out_file)["candidate"]
+    assert candidates.str.contains(
+        'in Apache Tomcat: <Connector keepAliveTimeout="600000"', regex=False
+    ).any()
+    code, out, err = cli(capsys, "advise", str(scenario), "--backend", "tomcat", "--no-progress")
+    assert code == 2 and "backends.preset" in err

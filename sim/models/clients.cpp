@@ -27,11 +27,10 @@ Clients::Clients(const Scenario& sc)
   // Every long-lived client holds one connection for most of the run (World::World).
   conns_.reserve(long_lived + regular_);
   // A server's "Keep-Alive: timeout=N" reaches the client unchanged through the proxy, which
-  // rewrites only the Connection header (docs/model.md, "Keep-Alive header"); every backend
-  // response that keeps its connection carries it.
+  // never sends one of its own (docs/model.md §3, keep_alive_header); every backend response
+  // that keeps its connection carries it. Node's Agent keeps a socket for the announced timeout
+  // less a margin, not at all when that leaves nothing (lib/_http_agent.js keepSocketAlive).
   const BackendsConfig& bk = sc.backends;
-  // Node's Agent keeps a socket for the announced timeout less a margin, not at all when
-  // that leaves nothing (lib/_http_agent.js keepSocketAlive; docs/presets.md).
   const bool hinted =
       cc.pool.keep_alive_header && bk.keep_alive_header && bk.keep_alive.kind == KeepAliveKind::IdleTimeout;
   const Time announced =

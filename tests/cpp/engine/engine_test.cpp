@@ -6,6 +6,7 @@
 
 #include "engine/engine.hpp"
 #include "engine/random.hpp"
+#include "reference_queue.hpp"
 
 using namespace teardown;
 using namespace teardown::time_literals;
@@ -94,30 +95,17 @@ TEST_CASE("a lazy deadline moved earlier fires at the earlier time, once", "[eng
 
 TEST_CASE("the two-tier queue pops exactly what a reference priority queue pops", "[engine]") {
   RandomStream rng(42, 0, StreamPurpose::Test);
-  EventQueue q;
-  using Key = std::tuple<Time, std::uint64_t>;
-  std::priority_queue<Key, std::vector<Key>, std::greater<>> ref;
-  std::uint64_t seq = 0;
-  Time now = 0;
+  test::AgainstReference<EventQueue> x;
   for (int round = 0; round < 200000; ++round) {
-    const bool push = ref.empty() || rng.below(100) < 55;
-    if (push) {
+    if (x.ref.empty() || rng.below(100) < 55) {
       // Many exact ties (coarse times) and occasional huge jumps.
       Time dt = static_cast<Time>(rng.below(4)) * 1000;
       if (rng.below(50) == 0) dt = static_cast<Time>(rng.below(1ull << 40));
-      const Time t = now + dt;
-      q.push(Event{t, seq << 16 | 1, 0, 0, 0});
-      ref.emplace(t, seq);
-      ++seq;
+      x.push(x.now + dt);
     } else {
-      const Event e = q.pop();
-      const auto [t, s] = ref.top();
-      ref.pop();
-      REQUIRE(e.time == t);
-      REQUIRE(e.seq() == s);
-      now = t;
+      x.pop();
     }
-    REQUIRE(q.size() == ref.size());
+    x.check_size();
   }
 }
 

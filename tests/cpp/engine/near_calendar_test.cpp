@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/random.hpp"
+#include "reference_queue.hpp"
 
 using namespace teardown;
 
@@ -17,44 +18,27 @@ using namespace teardown;
 // 17 ms span), and events beyond the span (the heap beside the ring).
 TEST_CASE("the near calendar pops exactly what a reference priority queue pops", "[engine]") {
   RandomStream rng(11, 0, StreamPurpose::Test);
-  NearCalendar q;
-  using Key = std::tuple<Time, std::uint64_t>;
-  std::priority_queue<Key, std::vector<Key>, std::greater<>> ref;
-  std::uint64_t seq = 0;
-  Time now = 0;
+  test::AgainstReference<NearCalendar> x;
   const Time span = NearCalendar::kRing << NearCalendar::kBucketBits;
   std::size_t beyond = 0;
   for (int round = 0; round < 400000; ++round) {
     const auto r = rng.below(100);
-    if (ref.empty() || r < 50) {
+    if (x.ref.empty() || r < 50) {
       Time dt = 0;
       const auto kind = rng.below(10);
       if (kind < 4) dt = static_cast<Time>(rng.below(40'000));  // same or next bucket, ties at 0
       else if (kind < 8) dt = static_cast<Time>(rng.below(static_cast<std::uint64_t>(span)));
       else if (kind < 9) dt = span + static_cast<Time>(rng.below(static_cast<std::uint64_t>(3 * span)));
       if (dt >= span) ++beyond;
-      q.push(Event{now + dt, seq << 16 | 1, 0, 0, 0});
-      ref.emplace(now + dt, seq);
-      ++seq;
+      x.push(x.now + dt);
     } else if (r < 60) {
-      // Peek without popping: sorts the earliest bucket; later pushes may land before it.
-      REQUIRE(q.top().time == std::get<0>(ref.top()));
-      REQUIRE(q.top().seq() == std::get<1>(ref.top()));
+      x.check_top();  // a peek sorts the earliest bucket; later pushes may land before it
     } else {
-      const Event e = q.pop();
-      const auto [t, s] = ref.top();
-      ref.pop();
-      REQUIRE(e.time == t);
-      REQUIRE(e.seq() == s);
-      now = t;
+      x.pop();
     }
-    REQUIRE(q.size() == ref.size());
+    x.check_size();
   }
-  while (!ref.empty()) {
-    REQUIRE(q.pop().seq() == std::get<1>(ref.top()));
-    ref.pop();
-  }
-  CHECK(q.empty());
+  x.pop_all();
   CHECK(beyond > 1000);  // the heap beside the ring was exercised
 }
 
@@ -76,38 +60,26 @@ TEST_CASE("the near calendar drains everything for a rebase and starts again fro
 // few remain: the order must not notice, however often it switches.
 TEST_CASE("the event queue pops in order across switches between the calendar and the radix heap", "[engine]") {
   RandomStream rng(5, 0, StreamPurpose::Test);
-  EventQueue q;
-  using Key = std::tuple<Time, std::uint64_t>;
-  std::priority_queue<Key, std::vector<Key>, std::greater<>> ref;
-  std::uint64_t seq = 0;
-  Time now = 0;
+  test::AgainstReference<EventQueue> x;
   int grow_phases = 0;
   bool growing = true;
   for (int round = 0; round < 600000; ++round) {
-    if (growing && ref.size() > 3 * EventQueue::kDenseAbove) {
+    if (growing && x.ref.size() > 3 * EventQueue::kDenseAbove) {
       growing = false;
       ++grow_phases;
-    } else if (!growing && ref.size() < EventQueue::kSparseBelow / 2) {
+    } else if (!growing && x.ref.size() < EventQueue::kSparseBelow / 2) {
       growing = true;
     }
-    const bool push = ref.empty() || rng.below(100) < (growing ? 70u : 30u);
-    if (push) {
+    if (x.ref.empty() || rng.below(100) < (growing ? 70u : 30u)) {
       // Near events with ties, some beyond the near span (the wheel) and back.
       Time dt = static_cast<Time>(rng.below(64)) * 500;
       if (rng.below(20) == 0) dt = static_cast<Time>(rng.below(100'000'000));
-      q.push(Event{now + dt, seq << 16 | 1, 0, 0, 0});
-      ref.emplace(now + dt, seq);
-      ++seq;
+      x.push(x.now + dt);
     } else {
-      REQUIRE(q.next_time() == std::get<0>(ref.top()));
-      const Event e = q.pop();
-      const auto [t, s] = ref.top();
-      ref.pop();
-      REQUIRE(e.time == t);
-      REQUIRE(e.seq() == s);
-      now = t;
+      REQUIRE(x.q.next_time() == std::get<0>(x.ref.top()));
+      x.pop();
     }
-    REQUIRE(q.size() == ref.size());
+    x.check_size();
   }
   CHECK(grow_phases >= 3);
 }

@@ -11,50 +11,33 @@
 
 #include "engine/engine.hpp"
 #include "engine/random.hpp"
+#include "reference_queue.hpp"
 
 using namespace teardown;
 using namespace teardown::time_literals;
 
 TEST_CASE("the queue pops what a reference pops across wheel blocks, eras and a rebase", "[engine]") {
   RandomStream rng(7, 0, StreamPurpose::Test);
-  EventQueue q;
-  using Key = std::tuple<Time, std::uint64_t>;
-  std::priority_queue<Key, std::vector<Key>, std::greater<>> ref;
-  std::uint64_t seq = 0;
-  Time now = 0;
-  auto push = [&](Time t) {
-    q.push(Event{t, seq << 16 | 1, 0, 0, 0});
-    ref.emplace(t, seq);
-    ++seq;
-  };
+  test::AgainstReference<EventQueue> x;
   for (int round = 0; round < 300000; ++round) {
-    if (ref.empty() || rng.below(100) < 52) {
+    if (x.ref.empty() || rng.below(100) < 52) {
       // Near, far (seconds: the wheel's levels) and very far (days: past an era), with ties.
       Time dt = static_cast<Time>(rng.below(8)) * 250_us;
       const auto r = rng.below(100);
       if (r < 20) dt = static_cast<Time>(rng.below(20'000'000'000ULL));
       if (r == 99) dt = static_cast<Time>(rng.below(1ULL << 52));
-      push(now + dt);
+      x.push(x.now + dt);
     } else {
-      const Event e = q.pop();
-      const auto [t, s] = ref.top();
-      ref.pop();
-      REQUIRE(e.time == t);
-      REQUIRE(e.seq() == s);
-      now = t;
+      x.pop();
     }
     if (round == 150000) {
       // As after a run stopped at a horizon: an event before the last one popped.
-      now = now > 1_s ? now - 1_s : 0;
-      push(now);
+      x.now = x.now > 1_s ? x.now - 1_s : 0;
+      x.push(x.now);
     }
-    REQUIRE(q.size() == ref.size());
+    x.check_size();
   }
-  while (!ref.empty()) {
-    REQUIRE(q.pop().seq() == std::get<1>(ref.top()));
-    ref.pop();
-  }
-  CHECK(q.empty());
+  x.pop_all();
 }
 
 TEST_CASE("events in fixed-delay lanes and in the queue run in (time, scheduling) order", "[engine]") {

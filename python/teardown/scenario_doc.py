@@ -51,16 +51,21 @@ def key_reference() -> list[dict[str, Any]]:
     """Every table and key in schema order: the core's description plus ``default`` (the TOML
     value, None for a table or a required key) and ``directive`` ("" when none)."""
     defaults = _core.normalize_scenario({})
-    # An array's elements have defaults of their own: those of an element given only its time.
-    element = _core.normalize_scenario({"backends": {"events": [{"at": "0s"}]}})["backends"]["events"][0]
+    # An array's elements have defaults of their own: those of an element given only its
+    # required keys, which themselves have none.
+    elements = {
+        array: _lookup(_core.normalize_scenario(_nested(array, [dict(required)])), array)[0]
+        for array, required in _ARRAY_REQUIRED.items()
+    }
     rows = []
     for key in _core.scenario_keys():
         path = key["path"]
-        default: Any = None  # a table has none, and an event without a time is an error
-        if key["kind"] == "table" or path == "backends.events.at":
+        array, _, name = path.rpartition(".")
+        default: Any = None  # a table has none, and neither has a required key
+        if key["kind"] == "table" or (array in elements and name in _ARRAY_REQUIRED[array]):
             pass
-        elif path.startswith("backends.events."):
-            default = element[path.rpartition(".")[2]]
+        elif array in elements:
+            default = elements[array][name]
         else:
             default = _lookup(defaults, path)
         rows.append(dict(key, default=default, directive=DIRECTIVES.get(path, "")))
@@ -86,6 +91,19 @@ def markdown() -> str:
             cells = [f"`{name}`", _default_text(row), _value_text(row), row["description"], row["directive"]]
             out.append("| " + " | ".join(cells) + " |\n")
     return "".join(out)
+
+
+# Each array of tables with the keys its elements must give, and a value for each.
+_ARRAY_REQUIRED: dict[str, dict[str, Any]] = {
+    "backends.events": {"at": "0s"},
+    "network.middlebox": {"idle_timeout": "1s"},
+}
+
+
+def _nested(path: str, value: Any) -> dict[str, Any]:
+    for part in reversed(path.split(".")):
+        value = {part: value}
+    return value
 
 
 def _lookup(data: dict[str, Any], path: str) -> Any:

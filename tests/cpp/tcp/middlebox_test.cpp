@@ -2,6 +2,8 @@
 // what a later segment meets, what each end then sees, and what keeps a flow alive.
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "tcp_harness.hpp"
 
 using namespace teardown;
@@ -93,6 +95,10 @@ TEST_CASE("middlebox rst-sender: the sender of a segment of a forgotten flow get
   CHECK(c.rst_seen_from_to[kMiddleboxRole][kClientRole] == 1);
   CHECK(c.rst_by_rule[static_cast<std::size_t>(ResetRule::MiddleboxIdle)] == 1);
   CHECK(c.rst_from_to[kMiddleboxRole][kServerRole] == 0);
+  // The ladder says who sent it: no host did.
+  CHECK(format_ladder(w.trace, w.tcp.trace_id(w.client), "client", "server")
+            .find("client   receives RST from the middlebox (middlebox-idle)  CLOSED, app: ECONNRESET") !=
+        std::string::npos);
 
   // Still forgotten: the server's next segment is answered the same way.
   REQUIRE(w.tcp.send(w.server, 2048) == AppError::None);

@@ -131,6 +131,15 @@ struct SimConfig {
   friend bool operator==(const SimConfig&, const SimConfig&) = default;
 };
 
+// [[network.zones]]: backends in a zone of their own, farther from the proxy (another
+// availability zone or region).
+struct NetworkZone {
+  std::vector<int> servers;                      // indices of the zone's backend servers; required
+  Time proxy_backend_delay = 100 * kMicrosecond;  // one-way delay proxy <-> these backends; default 100us
+  Time jitter = 0;                               // extra delay on those links, as network.jitter; default 0us
+  friend bool operator==(const NetworkZone&, const NetworkZone&) = default;
+};
+
 // One [[network.middlebox]] element: a NAT gateway, load balancer or conntrack table on a hop
 // that forgets a flow idle longer than idle_timeout. `idle_timeout` is required in TOML.
 struct Middlebox {
@@ -145,6 +154,7 @@ struct NetworkConfig {
   Time client_proxy_delay = 250 * kMicrosecond;  // one-way delay client <-> proxy; default 250us
   Time proxy_backend_delay = 100 * kMicrosecond;  // one-way delay proxy <-> backend; default 100us
   Time jitter = 0;  // extra delay, uniform in [0, jitter], order kept per connection; default 0us
+  std::vector<NetworkZone> zones;  // [[network.zones]]: servers with their own delay; default none
   std::vector<Middlebox> middlebox;  // [[network.middlebox]], at most one per hop; default none
   friend bool operator==(const NetworkConfig&, const NetworkConfig&) = default;
 };

@@ -52,24 +52,34 @@ def key_reference() -> list[dict[str, Any]]:
     value, None for a table or a required key) and ``directive`` ("" when none)."""
     defaults = _core.normalize_scenario({})
     # An array's elements have defaults of their own: those of an element given only its
-    # required keys, which themselves have none.
-    elements = {
-        array: _lookup(_core.normalize_scenario(_nested(array, [dict(required)])), array)[0]
-        for array, required in _ARRAY_REQUIRED.items()
-    }
+    # required keys (which have none).
+    elements = {}
+    for array, (required, value) in _ARRAY_REQUIRED.items():
+        table, _, name = array.rpartition(".")
+        given = _core.normalize_scenario({table: {name: [{required: value}]}})
+        elements[array] = (required, _lookup(given, array)[0])
     rows = []
     for key in _core.scenario_keys():
         path = key["path"]
         array, _, name = path.rpartition(".")
-        default: Any = None  # a table has none, and neither has a required key
-        if key["kind"] == "table" or (array in elements and name in _ARRAY_REQUIRED[array]):
+        default: Any = None  # a table has none, nor a required key
+        if key["kind"] == "table":
             pass
         elif array in elements:
-            default = elements[array][name]
+            required, element = elements[array]
+            default = None if name == required else element[name]
         else:
             default = _lookup(defaults, path)
         rows.append(dict(key, default=default, directive=DIRECTIVES.get(path, "")))
     return rows
+
+
+# Each array of tables, the key its elements must give and a value to give it.
+_ARRAY_REQUIRED = {
+    "backends.events": ("at", "0s"),
+    "network.zones": ("servers", [0]),
+    "network.middlebox": ("idle_timeout", "1s"),
+}
 
 
 def markdown() -> str:
@@ -91,19 +101,6 @@ def markdown() -> str:
             cells = [f"`{name}`", _default_text(row), _value_text(row), row["description"], row["directive"]]
             out.append("| " + " | ".join(cells) + " |\n")
     return "".join(out)
-
-
-# Each array of tables with the keys its elements must give, and a value for each.
-_ARRAY_REQUIRED: dict[str, dict[str, Any]] = {
-    "backends.events": {"at": "0s"},
-    "network.middlebox": {"idle_timeout": "1s"},
-}
-
-
-def _nested(path: str, value: Any) -> dict[str, Any]:
-    for part in reversed(path.split(".")):
-        value = {part: value}
-    return value
 
 
 def _lookup(data: dict[str, Any], path: str) -> Any:

@@ -38,6 +38,14 @@ void describe(V& v, S& s) {
       {"how long the side that closes first holds a connection in TIME_WAIT (Linux: 60 s)"});
 }
 
+template <typename V, Is<NetworkZone> S>
+void describe(V& v, S& s) {
+  v.require("servers");  // a zone without servers is a mistake, not a default
+  v.integer_list("servers", s.servers, {"indices of the backend servers in this zone, from 0 (required)"});
+  v.duration("proxy_backend_delay", s.proxy_backend_delay, {"one-way delay between the proxy and these servers"});
+  v.duration("jitter", s.jitter, {"extra one-way delay on these links, uniform in [0, jitter]"});
+}
+
 template <typename V, Is<Middlebox> S>
 void describe(V& v, S& s) {
   v.enumeration("hop", s.hop, {"the link it sits on: between clients and proxy, or between proxy and backends"});
@@ -52,9 +60,12 @@ void describe(V& v, S& s) {
 template <typename V, Is<NetworkConfig> S>
 void describe(V& v, S& s) {
   v.duration("client_proxy_delay", s.client_proxy_delay, {"one-way delay between a client host and the proxy"});
-  v.duration("proxy_backend_delay", s.proxy_backend_delay, {"one-way delay between the proxy and a backend"});
+  v.duration("proxy_backend_delay", s.proxy_backend_delay,
+      {"one-way delay between the proxy and a backend (those not in a zone)"});
   v.duration("jitter", s.jitter,
       {"extra one-way delay, uniform in [0, jitter]; the segments of one direction stay in order"});
+  v.table_array("zones", s.zones,
+      {"backends in zones of their own (another availability zone or region), each with its delay from the proxy"});
   v.table_array("middlebox", s.middlebox,
       {"a NAT gateway, load balancer or conntrack table on a hop that forgets idle flows: zero or more tables"});
 }

@@ -112,6 +112,32 @@ void check_network(const NetworkConfig& net, Checks& c) {
   }
 }
 
+// A zone names servers that exist, and a server is in one zone at most (its link to the
+// proxy has one delay).
+void check_zones(const NetworkConfig& net, int servers, Checks& c) {
+  std::vector<int> zone_of(static_cast<std::size_t>(std::max(servers, 0)), -1);
+  for (std::size_t z = 0; z < net.zones.size(); ++z) {
+    const NetworkZone& zone = net.zones[z];
+    const std::string path = "network.zones[" + std::to_string(z) + "]";
+    c.non_negative_time(path + ".proxy_backend_delay", zone.proxy_backend_delay);
+    c.non_negative_time(path + ".jitter", zone.jitter);
+    if (zone.servers.empty()) c.add(path + ".servers", "must name at least one server");
+    for (std::size_t i = 0; i < zone.servers.size(); ++i) {
+      const int s = zone.servers[i];
+      const std::string item = path + ".servers[" + std::to_string(i) + "]";
+      if (s < 0 || s >= servers) {
+        c.add(item, "no server " + std::to_string(s) + ": backends.servers is " + std::to_string(servers) +
+                        ", so indices run from 0 to " + std::to_string(servers - 1));
+      } else if (zone_of[static_cast<std::size_t>(s)] >= 0) {
+        c.add(item, "server " + std::to_string(s) + " is already in network.zones[" +
+                        std::to_string(zone_of[static_cast<std::size_t>(s)]) + "]; a server is in one zone at most");
+      } else {
+        zone_of[static_cast<std::size_t>(s)] = static_cast<int>(z);
+      }
+    }
+  }
+}
+
 void check_clients(const ClientsConfig& clients, Checks& c) {
   c.at_least("clients.count", clients.count, 1);
   c.at_least("clients.retries", clients.retries, 0);
@@ -309,6 +335,7 @@ std::vector<ConfigIssue> validate(const Scenario& s) {
   Checks c;
   check_sim(s.sim, c);
   check_network(s.network, c);
+  check_zones(s.network, s.backends.servers, c);
   check_clients(s.clients, c);
   check_proxy(s.proxy, c);
   check_backends(s.backends, s.sim, c);

@@ -35,8 +35,6 @@ class NearCalendar {
   static constexpr int kRingBits = 10;    // 1024 buckets: 2^24 ns, the 16 wheel slices of the near tier
   static constexpr std::int64_t kRing = std::int64_t{1} << kRingBits;
 
-  NearCalendar() { buckets_.resize(static_cast<std::size_t>(kRing)); }
-
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   // The time of the last event popped: no event may be pushed before it.
@@ -55,17 +53,19 @@ class NearCalendar {
     }
     // first_ stays right: known before and this is not earlier, or the ring was empty.
     if (ring_size_++ == 0 || (first_ != kNone && b < first_)) first_ = b;
-    std::vector<Event>& bucket = buckets_[index_of(b)];
     if (b == active_) {
       // The bucket being taken from keeps its order. (Not always after every event of its
       // time: one handed over from the wheel was scheduled earlier than those.)
       const auto at =
-          std::upper_bound(bucket.begin() + static_cast<std::ptrdiff_t>(head_), bucket.end(), e, runs_before);
-      bucket.insert(at, e);
+          std::upper_bound(active_events_.begin() + static_cast<std::ptrdiff_t>(head_), active_events_.end(), e, runs_before);
+      active_events_.insert(at, e);
       return;
     }
-    bucket.push_back(e);
-    set_bit(index_of(b));
+    const std::size_t i = index_of(b);
+    const std::uint32_t slot = alloc(e);
+    next_[slot] = heads_[i];
+    heads_[i] = slot;
+    set_bit(i);
   }
 
   // The earliest time, leaving the floor alone: a caller may still push anything at or
@@ -75,7 +75,7 @@ class NearCalendar {
     Time t = kNever;
     if (ring_size_ > 0) {
       make_first_active();
-      t = buckets_[index_of(active_)][head_].time;
+      t = active_events_[head_].time;
     }
     return overflow_.empty() ? t : std::min(t, overflow_.front().time);
   }
@@ -98,9 +98,8 @@ class NearCalendar {
       overflow_.pop_back();
     } else {
       --ring_size_;
-      std::vector<Event>& bucket = buckets_[index_of(active_)];
-      if (++head_ == bucket.size()) {
-        bucket.clear();
+      if (++head_ == active_events_.size()) {
+        active_events_.clear();
         clear_bit(index_of(active_));
         head_ = 0;
         active_ = first_ = kNone;
@@ -112,11 +111,15 @@ class NearCalendar {
 
   // Moves every event out (for the queue's rebase) and sets the floor; leaves it empty.
   void drain(std::vector<Event>& out, Time floor) {
-    for (std::int64_t i = 0; i < kRing; ++i) {
-      std::vector<Event>& bucket = buckets_[static_cast<std::size_t>(i)];
-      const std::size_t start = bucket_of_index(i) == active_ ? head_ : 0;
-      out.insert(out.end(), bucket.begin() + static_cast<std::ptrdiff_t>(start), bucket.end());
-      bucket.clear();
+    out.insert(out.end(), active_events_.begin() + static_cast<std::ptrdiff_t>(head_), active_events_.end());
+    active_events_.clear();
+    for (std::uint32_t& head : heads_) {
+      while (head != kNil) {
+        out.push_back(events_[head]);
+        const std::uint32_t next = next_[head];
+        release(head);
+        head = next;
+      }
     }
     out.insert(out.end(), overflow_.begin(), overflow_.end());
     overflow_.clear();
@@ -127,9 +130,7 @@ class NearCalendar {
     last_ = floor;
   }
 
-  void reserve(std::size_t per_bucket) {
-    for (auto& b : buckets_) b.reserve(per_bucket);
-  }
+  void reserve(std::size_t per_bucket) { active_events_.reserve(per_bucket); }
 
  private:
   static constexpr std::int64_t kNone = INT64_MAX;
@@ -152,7 +153,7 @@ class NearCalendar {
   // (sorted; taken from at head_). REQUIRES: ring_size_ > 0.
   const Event& ring_front() {
     make_first_active();
-    return buckets_[index_of(active_)][head_];
+    return active_events_[head_];
   }
   void make_first_active() {
     if (first_ == kNone) first_ = find_first();
@@ -163,12 +164,26 @@ class NearCalendar {
   // active one then keeps its unread events and is sorted again when its turn comes.
   void activate(std::int64_t b) {
     if (active_ != kNone) {
-      std::vector<Event>& old = buckets_[index_of(active_)];
-      old.erase(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(head_));
+      // Its unread events go back to its list (its bit is still set).
+      const std::size_t old = index_of(active_);
+      for (std::size_t k = head_; k < active_events_.size(); ++k) {
+        const std::uint32_t slot = alloc(active_events_[k]);
+        next_[slot] = heads_[old];
+        heads_[old] = slot;
+      }
     }
     active_ = b;
     head_ = 0;
-    std::vector<Event>& bucket = buckets_[index_of(b)];
+    std::vector<Event>& bucket = active_events_;
+    bucket.clear();
+    const std::size_t i = index_of(b);
+    for (std::uint32_t slot = heads_[i]; slot != kNil;) {
+      bucket.push_back(events_[slot]);
+      const std::uint32_t next = next_[slot];
+      release(slot);
+      slot = next;
+    }
+    heads_[i] = kNil;
     if (bucket.size() > kInsertionSortMax) {
       std::sort(bucket.begin(), bucket.end(), runs_before);
       return;
@@ -203,7 +218,36 @@ class NearCalendar {
     return kNone;
   }
 
-  std::vector<std::vector<Event>> buckets_;
+  // Buckets are lists through slots of one array, recycled last-freed first so that the few
+  // slots in use stay in cache (a vector per bucket touched a thousand heap blocks in turn).
+  static constexpr std::uint32_t kNil = 0xffffffffu;
+  std::uint32_t alloc(const Event& e) {
+    std::uint32_t slot = free_;
+    if (slot != kNil) {
+      free_ = next_[slot];
+      events_[slot] = e;
+    } else {
+      slot = static_cast<std::uint32_t>(events_.size());
+      events_.push_back(e);
+      next_.push_back(kNil);
+    }
+    return slot;
+  }
+  void release(std::uint32_t slot) {
+    next_[slot] = free_;
+    free_ = slot;
+  }
+
+  std::array<std::uint32_t, static_cast<std::size_t>(kRing)> heads_ = nil_heads();
+  static constexpr std::array<std::uint32_t, static_cast<std::size_t>(kRing)> nil_heads() {
+    std::array<std::uint32_t, static_cast<std::size_t>(kRing)> h{};
+    h.fill(kNil);
+    return h;
+  }
+  std::vector<Event> events_;
+  std::vector<std::uint32_t> next_;
+  std::uint32_t free_ = kNil;
+  std::vector<Event> active_events_;  // the active bucket's events, sorted; taken from head_
   std::array<std::uint64_t, kWords> bits_{};  // bit i set when ring bucket i holds events
   std::vector<Event> overflow_;               // a min-heap by (time, seq): events beyond the ring
   std::size_t size_ = 0;

@@ -101,7 +101,7 @@ std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t s
   k.session = s;
   set_conn_state(c, ServerConn::Connecting);
   w.tcp.trace_new_connections(w.tcp.traced(sessions_[s].front));
-  k.back = w.tcp.connect(w.hosts.proxy(), servers_[server].host, w.proxy_backend_delay, w.proxy_backend_jitter,
+  k.back = w.tcp.connect(w.hosts.proxy(), servers_[server].host, w.backend_delay(server), w.backend_jitter(server),
                          kRoleProxyBack, kRoleBackend, c, w.proxy_backend_middlebox);
   w.tcp.trace_new_connections(false);
   w.rec.server_connection_opened(w.sim.now(), static_cast<int>(server));
@@ -215,6 +215,7 @@ void Proxy::health_check(World& w, std::uint32_t server) {
   // "rise", "fall"); the check's own connection is not simulated.
   const bool ok = w.backends.listening(static_cast<int>(server));
   const bool was_up = srv.up;
+  const double was_effective_weight = srv.effective_weight;
   if (srv.up) {
     srv.fall = ok ? 0 : srv.fall + 1;
     if (srv.fall >= hc.fall) {
@@ -252,7 +253,9 @@ void Proxy::health_check(World& w, std::uint32_t server) {
     srv.eweight = eweight;
     fwrr_.set_weight(server, eweight);
   }
-  update_uniform();
+  // Only a check changes up and effective weights, so uniform_ changes only when this server's
+  // did: recomputing it (O(servers)) at every check cost 1,000 servers 500 instructions a request.
+  if (srv.up != was_up || srv.effective_weight != was_effective_weight) update_uniform();
   if (srv.up) drain_queue(w);
 }
 

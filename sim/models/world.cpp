@@ -38,6 +38,8 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
   }
 }
 
+void World::set_backend_paths(const std::vector<Topology::Path>& paths) { backend_paths_ = paths; }
+
 void World::start() {
   sim.schedule(sc.sim.warmup, kWarmupEnd, 0);
   backends.start(*this);

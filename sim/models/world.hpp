@@ -11,6 +11,7 @@
 #include "proxy.hpp"
 #include "teardown/config.hpp"
 #include "engine/engine.hpp"
+#include "net/topology.hpp"
 #include "tcp/tcp_stack.hpp"
 
 namespace teardown::models {
@@ -36,6 +37,15 @@ struct World {
         Time proxy_backend_jitter);
 
   void start();
+  // Per-server links to the proxy, when they differ (network.zones); else every server has
+  // proxy_backend_delay and proxy_backend_jitter.
+  void set_backend_paths(const std::vector<Topology::Path>& paths);
+  Time backend_delay(std::uint32_t server) const {
+    return backend_paths_.empty() ? proxy_backend_delay : backend_paths_[server].delay;
+  }
+  Time backend_jitter(std::uint32_t server) const {
+    return backend_paths_.empty() ? proxy_backend_jitter : backend_paths_[server].jitter;
+  }
   void dispatch(const Event& e);
   void route(const Notice& n);
 
@@ -50,6 +60,9 @@ struct World {
   Clients clients;
   // The [[network.middlebox]] on each hop, if any.
   MiddleboxId client_proxy_middlebox = kNoMiddlebox, proxy_backend_middlebox = kNoMiddlebox;
+
+ private:
+  std::vector<Topology::Path> backend_paths_;
 };
 
 }  // namespace teardown::models

@@ -266,15 +266,20 @@ std::string Topology::to_graphviz() const {
 
 Topology Topology::chain(std::size_t clients, std::size_t backends, Time client_proxy_delay,
                          Time proxy_backend_delay, Time jitter) {
+  return chain(clients, client_proxy_delay, jitter, std::vector<Path>(backends, Path{proxy_backend_delay, jitter}));
+}
+
+Topology Topology::chain(std::size_t clients, Time client_proxy_delay, Time client_jitter,
+                         const std::vector<Path>& backend_links) {
   Topology t;
   const HostId proxy = t.add_host("proxy", HostKind::Proxy);
   for (std::size_t i = 0; i < clients; ++i) {
     const HostId c = t.add_host("client-" + std::to_string(i), HostKind::Client);
-    t.add_link(c, proxy, client_proxy_delay, jitter);
+    t.add_link(c, proxy, client_proxy_delay, client_jitter);
   }
-  for (std::size_t j = 0; j < backends; ++j) {
+  for (std::size_t j = 0; j < backend_links.size(); ++j) {
     const HostId b = t.add_host("backend-" + std::to_string(j), HostKind::Backend);
-    t.add_link(proxy, b, proxy_backend_delay, jitter);
+    t.add_link(proxy, b, backend_links[j].delay, backend_links[j].jitter);
   }
   return t;
 }

@@ -99,6 +99,10 @@ class Topology {
   // the given jitter. Negative delays or jitter are a TopologyError.
   static Topology chain(std::size_t clients, std::size_t backends, Time client_proxy_delay,
                         Time proxy_backend_delay, Time jitter);
+  // The same, with backend j's link to the proxy given by backend_links[j] (one per
+  // backend: backends in zones farther away).
+  static Topology chain(std::size_t clients, Time client_proxy_delay, Time client_jitter,
+                        const std::vector<Path>& backend_links);
 
  private:
   struct Impl;  // Boost.Graph lives only in sim/net/, never in installed headers.

@@ -14,14 +14,26 @@ Result run(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
 
   const NetworkConfig& net = scenario.network;
-  // The standard chain; its host ids match models::Hosts (proxy 0, clients, backends).
-  const Topology topo = Topology::chain(static_cast<std::size_t>(scenario.clients.count),
-                                        static_cast<std::size_t>(scenario.backends.servers), net.client_proxy_delay,
-                                        net.proxy_backend_delay, net.jitter);
-  const Topology::Path cp = topo.path(topo.hosts(HostKind::Client).front(), topo.hosts(HostKind::Proxy).front());
-  const Topology::Path pb = topo.path(topo.hosts(HostKind::Proxy).front(), topo.hosts(HostKind::Backend).front());
+  // The standard chain; its host ids match models::Hosts (proxy 0, clients, backends). A
+  // backend in a zone has that zone's link to the proxy.
+  std::vector<Topology::Path> backend_links(static_cast<std::size_t>(scenario.backends.servers),
+                                            Topology::Path{net.proxy_backend_delay, net.jitter});
+  for (const NetworkZone& zone : net.zones) {
+    for (const int s : zone.servers) backend_links[static_cast<std::size_t>(s)] = {zone.proxy_backend_delay, zone.jitter};
+  }
+  const Topology topo =
+      Topology::chain(static_cast<std::size_t>(scenario.clients.count), net.client_proxy_delay, net.jitter, backend_links);
+  const HostId proxy_host = topo.hosts(HostKind::Proxy).front();
+  const Topology::Path cp = topo.path(topo.hosts(HostKind::Client).front(), proxy_host);
+  const std::vector<HostId> backend_hosts = topo.hosts(HostKind::Backend);
+  const Topology::Path pb = topo.path(proxy_host, backend_hosts.front());
 
   auto world = std::make_unique<models::World>(scenario, cp.delay, cp.jitter, pb.delay, pb.jitter);
+  if (!net.zones.empty()) {
+    std::vector<Topology::Path> paths;
+    for (const HostId b : backend_hosts) paths.push_back(topo.path(proxy_host, b));
+    world->set_backend_paths(paths);
+  }
   Result result;
   if (options.trace_connections > 0) world->tcp.trace_into(&result.trace);
   world->clients.set_traced_connections(options.trace_connections);

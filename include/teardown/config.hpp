@@ -179,6 +179,15 @@ struct PoolConfig {
   Time evict_interval = 5 * kSecond;    // how often the idle monitor runs; default 5s
   Time validate_after_inactivity = kNever;  // stale check before reusing one idle longer; default off
   Time max_lifetime = kNever;           // close a connection older than this when returned; default off
+  // Fields added later stay at the end, so that positional initialisers keep their meaning.
+  // Idle expiry at each connection's own deadline (a timer per connection: OkHttp's cleanup,
+  // Go's IdleConnTimeout) instead of a monitor every evict_interval; default false
+  bool evict_at_deadline = false;
+  // Honours a server's "Keep-Alive: timeout=N": a connection idle that long is not reused;
+  // default false
+  bool keep_alive_header = false;
+  Time keep_alive_header_margin = 0;    // subtracted from an honoured Keep-Alive timeout (Node: 1 s); default 0s
+  int max_idle = 0;                     // idle connections kept; one more returned closes the longest idle; 0 = no limit; default 0
   friend bool operator==(const PoolConfig&, const PoolConfig&) = default;
 };
 
@@ -199,6 +208,7 @@ struct ClientsConfig {
   ArrivalConfig arrival;              // [clients.arrival]
   PoolConfig pool;                    // [clients.pool]
   LongLivedConfig long_lived;         // [clients.long_lived]
+  std::string preset;                 // client library whose defaults are applied first (presets.hpp); default none
   friend bool operator==(const ClientsConfig&, const ClientsConfig&) = default;
 };
 
@@ -299,6 +309,10 @@ struct BackendsConfig {
   ServiceTimeConfig service_time;    // [backends.service_time]
   HealthCheckConfig health_check;    // [backends.health_check]
   std::vector<BackendEvent> events;  // [[backends.events]], in file order; default none
+  // Fields added later stay at the end, so that positional initialisers keep their meaning.
+  int max_requests = 0;              // responses per connection, the last says "Connection: close"; 0 = unlimited; default 0
+  bool keep_alive_header = false;    // responses carry "Keep-Alive: timeout=<idle timeout>"; default false
+  std::string preset;                // server whose defaults are applied first (presets.hpp); default none
   friend bool operator==(const BackendsConfig&, const BackendsConfig&) = default;
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "teardown/config.hpp"
+#include "teardown/presets.hpp"
 #include "teardown/proxy_rules.hpp"
 #include "teardown/result.hpp"
 #include "teardown/scenario.hpp"

@@ -14,6 +14,7 @@ void bind_scenario(pybind11::module_& m);
 void bind_run(pybind11::module_& m);
 void bind_analytic(pybind11::module_& m);
 void bind_proxy_rules(pybind11::module_& m);
+void bind_presets(pybind11::module_& m);
 
 // A Python dict in the TOML shape, read and checked. Throws ConfigError listing every issue,
 // those of values Python can give but TOML cannot hold (None, objects) included.

@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   teardown::py::bind_run(m);
   teardown::py::bind_analytic(m);
   teardown::py::bind_proxy_rules(m);
+  teardown::py::bind_presets(m);
 }

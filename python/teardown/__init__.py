@@ -16,6 +16,7 @@ from teardown.advise import advise
 from teardown.api import load, run
 from teardown.errors import ConfigError
 from teardown.explain import explain
+from teardown.preset_table import presets
 from teardown.report import report
 from teardown.result import Result
 from teardown.scenario import Scenario
@@ -34,6 +35,7 @@ __all__ = [
     "format_duration",
     "load",
     "parse_duration",
+    "presets",
     "report",
     "run",
     "summarise",

@@ -12,6 +12,7 @@ from typing import Any, TypeAlias
 
 from teardown import _core
 from teardown.errors import ConfigError
+from teardown.preset_table import expand as _expand_presets
 
 __all__ = ["Scenario", "ScenarioLike", "as_scenario"]
 
@@ -176,6 +177,7 @@ def _override(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any
 
     Only the tables on a changed key's path are copied; the rest is shared with ``data``, which
     is never written (a Scenario's data is immutable, and the core returns fresh data)."""
+    changes = _expand_presets(dict(changes))  # a preset set here replaces the values it governs
     out = dict(data)
     copied = {id(out)}  # the tables of ``out`` that are already copies, safe to write
     for key, value in changes.items():

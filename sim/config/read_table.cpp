@@ -2,9 +2,11 @@
 // Range and cross-field checks are validate()'s; reading only needs each value to fit its field.
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "config/enum_names.hpp"
+#include "config/preset_rows.hpp"
 #include "config/scenario_schema.hpp"
 #include "config/toml_values.hpp"
 #include "config/unknown_keys.hpp"
@@ -77,6 +79,16 @@ class Reader {
     }
   }
 
+  // Only the name: table() has applied the preset already. An unknown name is kept for
+  // validate() to report with the known ones.
+  void preset(std::string_view key, std::string& name, PresetKind, Doc) {
+    const toml::node* node = find(key);
+    if (node == nullptr) return;
+    toml_values::Read<std::string> text = toml_values::string_from(*node);
+    if (!text.value) return fail(path_of(key), *node, "expected a preset name (a string), got " + describe_node(*node));
+    name = *text.value;
+  }
+
   void retry_on(std::string_view key, RetryOnSet& out, Doc) {
     const toml::node* node = find(key);
     if (node == nullptr) return;
@@ -122,6 +134,8 @@ class Reader {
     if (node == nullptr) return;
     const toml::table* sub = node->as_table();
     if (sub == nullptr) return fail(path_of(key), *node, "expected a table, got " + describe_node(*node));
+    if constexpr (std::is_same_v<S, ClientsConfig>) apply_preset(*sub, path_of(key), PresetKind::Client, out);
+    if constexpr (std::is_same_v<S, BackendsConfig>) apply_preset(*sub, path_of(key), PresetKind::Server, out);
     read_table(*sub, path_of(key), out);
   }
 
@@ -161,6 +175,14 @@ class Reader {
     Reader child(table, path, issues_);
     config_schema::describe(child, out);
     child.report_unknown_keys();
+  }
+
+  // The values of the preset the table names, read into `out` before the table's own keys.
+  template <typename S>
+  void apply_preset(const toml::table& table, const std::string& path, PresetKind kind, S& out) {
+    const toml::node* name = table.get("preset");
+    const Preset* row = name != nullptr && name->is_string() ? find_preset(kind, name->as_string()->get()) : nullptr;
+    if (row != nullptr) read_table(preset_rows::values_table(*row), path, out);
   }
 
   template <typename T, typename Convert>

@@ -5,6 +5,7 @@
 
 #include "config/enum_names.hpp"
 #include "config/scenario_schema.hpp"
+#include "teardown/presets.hpp"
 
 namespace teardown {
 namespace {
@@ -39,6 +40,13 @@ class KeyLister {
     std::vector<std::string> names = names_of<KeepAliveKind>();
     std::erase(names, std::string(to_string(KeepAliveKind::IdleTimeout)));
     add(key, "keep-alive", doc, std::move(names));
+  }
+  void preset(std::string_view key, const std::string&, PresetKind kind, Doc doc) {
+    std::vector<std::string> names;
+    for (const Preset& p : presets(kind)) {
+      names.emplace_back(p.name);
+    }
+    add(key, "name", doc, std::move(names));
   }
   void retry_on(std::string_view key, const RetryOnSet&, Doc doc) { add(key, "names", doc, names_of<RetryOn>()); }
   void integer_list(std::string_view key, const std::vector<int>&, Doc doc) { add(key, "integers", doc); }

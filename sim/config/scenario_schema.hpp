@@ -6,6 +6,8 @@
 // A visitor V offers one member per kind of value, each taking the key, the field and its Doc:
 //   duration, integer, number, boolean, enumeration, keep_alive, retry_on, integer_list,
 //   table (a sub-table, described here too), table_array (an array of tables),
+//   preset (the name of a row of teardown/presets.hpp of the kind given; a reader applies the
+//   row's values to the table before reading any of its keys, which therefore override them),
 //   require (the next key must be present when reading; writers ignore it).
 // S is the struct or const struct, so the same list serves readers and writers.
 #pragma once
@@ -15,6 +17,7 @@
 #include <type_traits>
 
 #include "teardown/config.hpp"
+#include "teardown/presets.hpp"
 
 namespace teardown::config_schema {
 
@@ -92,6 +95,16 @@ void describe(V& v, S& s) {
       {"a connection idle longer than this is checked before reuse: a FIN or RST already received "
        "shows, one in flight does not"});
   v.duration("max_lifetime", s.max_lifetime, {"a connection older than this is closed when it is returned"});
+  v.integer("max_idle", s.max_idle,
+      {"most idle connections a client keeps: one more returned closes the one idle longest; 0: no limit",
+       "connections"});
+  v.boolean("evict_at_deadline", s.evict_at_deadline,
+      {"idle expiry at each connection's own deadline (OkHttp's cleanup, Go's IdleConnTimeout) rather than "
+       "by a monitor every evict_interval"});
+  v.boolean("keep_alive_header", s.keep_alive_header,
+      {"honour a server's \"Keep-Alive: timeout=N\": a connection idle that long is closed, not reused"});
+  v.duration("keep_alive_header_margin", s.keep_alive_header_margin,
+      {"keep_alive_header: the client expires a connection this much before the announced timeout"});
 }
 
 template <typename V, Is<LongLivedConfig> S>
@@ -109,6 +122,8 @@ void describe(V& v, S& s) {
   v.integer("response_size", s.response_size, {"size of each response", "bytes"});
   v.duration("reaction_time", s.reaction_time,
       {"from reading a response that ends its connection to the client's close()"});
+  v.preset("preset", s.preset, PresetKind::Client,
+      {"client library whose defaults are set first (docs/presets.md), the keys given overriding them; \"\": none"});
   v.table("arrival", s.arrival, {"how requests arrive, all clients together"});
   v.table("pool", s.pool, {"each client's connection pool"});
   v.table("long_lived", s.long_lived, {"long-lived, high-throughput connections, one client each"});
@@ -197,11 +212,18 @@ void describe(V& v, S& s) {
       {"event loops (worker threads) per server; connections are given to them in turn", "loops"});
   v.keep_alive("keep_alive", s.keep_alive,
       {"after a response: keep the connection, close it, or close it once idle this long"});
+  v.integer("max_requests", s.max_requests,
+      {"responses a connection serves; the last says \"Connection: close\" and the server closes after "
+       "writing it; 0: unlimited", "requests"});
+  v.boolean("keep_alive_header", s.keep_alive_header,
+      {"responses carry \"Keep-Alive: timeout=N\" with the idle timeout of keep_alive (the proxy passes it on)"});
   v.duration("close_delay", s.close_delay, {"close-after-response: from writing the response to close()"});
   v.duration("close_jitter", s.close_jitter,
       {"close-after-response: an extra delay before close(), exponential with this mean"});
   v.boolean("close_waits_for_loop", s.close_waits_for_loop,
       {"the close also waits for the work queued on the connection's loop (a write made from another thread)"});
+  v.preset("preset", s.preset, PresetKind::Server,
+      {"server whose defaults are set first (docs/presets.md), the keys given overriding them; \"\": none"});
   v.duration("slowstart", s.slowstart, {"after a server comes back, its weight and maxconn ramp up over this time"});
   v.table("service_time", s.service_time, {"time a worker takes to serve one request"});
   v.table("health_check", s.health_check, {"the proxy's health checks of each server"});

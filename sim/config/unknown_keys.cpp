@@ -32,6 +32,8 @@ class PathCollector {
   void enumeration(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>
   void keep_alive(std::string_view key, const T&, Doc) { add(key); }
+  template <typename T, typename K>
+  void preset(std::string_view key, const T&, K, Doc) { add(key); }
   template <typename T>
   void retry_on(std::string_view key, const T&, Doc) { add(key); }
   template <typename T>

@@ -5,6 +5,7 @@
 
 #include "config/proxy_versions.hpp"
 #include "config/toml_values.hpp"
+#include "teardown/presets.hpp"
 
 namespace teardown {
 namespace {
@@ -138,7 +139,14 @@ void check_zones(const NetworkConfig& net, int servers, Checks& c) {
   }
 }
 
+// A preset name must be a row of teardown/presets.hpp; the message lists the rows.
+void check_preset(const std::string& path, PresetKind kind, const std::string& name, Checks& c) {
+  if (name.empty() || find_preset(kind, name) != nullptr) return;
+  c.add(path, "unknown preset '" + name + "'; known: " + preset_names(kind));
+}
+
 void check_clients(const ClientsConfig& clients, Checks& c) {
+  check_preset("clients.preset", PresetKind::Client, clients.preset, c);
   c.at_least("clients.count", clients.count, 1);
   c.at_least("clients.retries", clients.retries, 0);
   c.at_least<std::int64_t>("clients.request_size", clients.request_size, 1);
@@ -175,6 +183,8 @@ void check_clients(const ClientsConfig& clients, Checks& c) {
 
   const PoolConfig& p = clients.pool;
   c.at_least("clients.pool.max_size", p.max_size, 1);
+  c.at_least("clients.pool.max_idle", p.max_idle, 0);
+  c.non_negative_time("clients.pool.keep_alive_header_margin", p.keep_alive_header_margin);
   c.positive_time_or_off("clients.pool.idle_evict", p.idle_evict);
   c.positive_time("clients.pool.evict_interval", p.evict_interval);
   c.non_negative_time_or_off("clients.pool.validate_after_inactivity", p.validate_after_inactivity);
@@ -299,7 +309,9 @@ void check_backends(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
             "must be from 1 to 256, got " + std::to_string(b.weights[i]));
     }
   }
+  check_preset("backends.preset", PresetKind::Server, b.preset, c);
   c.at_least("backends.maxconn", b.maxconn, 0);
+  c.at_least("backends.max_requests", b.max_requests, 0);
   c.at_least("backends.workers", b.workers, 1);
   // Worker ids are 32-bit.
   if (b.servers > 0 && b.workers > 0 &&

@@ -35,6 +35,10 @@ class TableWriter {
     out_.insert_or_assign(key, config_names::keep_alive_text(policy));
   }
 
+  void preset(std::string_view key, const std::string& name, PresetKind, Doc) {
+    out_.insert_or_assign(key, name);
+  }
+
   void retry_on(std::string_view key, const RetryOnSet& conditions, Doc) {
     toml::array names;
     for (const auto& nv : config_names::named_values<RetryOn>()) {

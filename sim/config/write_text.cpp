@@ -46,6 +46,11 @@ class TextWriter {
     line(key, quoted(config_names::keep_alive_text(policy)));
   }
 
+  // Preset names are letters, digits, dots and dashes (validate() refuses others).
+  void preset(std::string_view key, const std::string& name, PresetKind, Doc) {
+    line(key, quoted(name));
+  }
+
   void retry_on(std::string_view key, const RetryOnSet& conditions, Doc) {
     std::string list;
     for (const auto& nv : config_names::named_values<RetryOn>()) {

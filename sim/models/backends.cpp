@@ -117,7 +117,14 @@ void Backends::on_request(World& w, std::uint32_t c, const Notice& n) {
 void Backends::on_service_done(World& w, std::uint32_t c) {
   Connection& k = conns_[c];
   k.processing = false;
-  const bool close_after = k.close_requested || sc_.backends.keep_alive.kind == KeepAliveKind::CloseAfterResponse;
+  ++k.responses;
+  // The last response a connection may carry (max_requests) says "Connection: close" and the
+  // server closes after writing it, as after a request that asked to close (Tomcat
+  // maxKeepAliveRequests, nginx keepalive_requests; docs/presets.md).
+  const bool last_allowed = sc_.backends.max_requests > 0 &&
+                            k.responses >= static_cast<std::uint32_t>(sc_.backends.max_requests);
+  const bool close_after = k.close_requested || last_allowed ||
+                           sc_.backends.keep_alive.kind == KeepAliveKind::CloseAfterResponse;
   if (!close_after) {
     w.tcp.send(k.ep, static_cast<std::uint32_t>(sc_.clients.response_size));
     if (sc_.backends.keep_alive.kind == KeepAliveKind::IdleTimeout) {

@@ -36,6 +36,7 @@ class Backends {
     std::uint32_t worker = 0;       // index into workers_
     std::uint32_t generation = 0;   // bumped when the slot is released
     std::uint32_t next_free = kNone;
+    std::uint32_t responses = 0;    // written on this connection (backends.max_requests)
     bool open = false;
     bool processing = false;        // a request is queued or being served
     bool close_requested = false;   // the request carried "Connection: close"

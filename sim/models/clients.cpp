@@ -26,6 +26,19 @@ Clients::Clients(const Scenario& sc)
   }
   // Every long-lived client holds one connection for most of the run (World::World).
   conns_.reserve(long_lived + regular_);
+  // A server's "Keep-Alive: timeout=N" reaches the client unchanged through the proxy, which
+  // rewrites only the Connection header (docs/model.md, "Keep-Alive header"); every backend
+  // response that keeps its connection carries it.
+  const BackendsConfig& bk = sc.backends;
+  // Node's Agent keeps a socket for the announced timeout less a margin, not at all when
+  // that leaves nothing (lib/_http_agent.js keepSocketAlive; docs/presets.md).
+  const bool hinted =
+      cc.pool.keep_alive_header && bk.keep_alive_header && bk.keep_alive.kind == KeepAliveKind::IdleTimeout;
+  const Time announced =
+      hinted ? std::max<Time>(0, bk.keep_alive.idle_timeout - cc.pool.keep_alive_header_margin) : kNever;
+  idle_expiry_ = std::min(cc.pool.idle_evict, announced);
+  lease_expiry_ = cc.pool.evict_at_deadline ? idle_expiry_ : announced;
+  if (cc.pool.evict_at_deadline && idle_expiry_ != kNever) expiry_.resize(clients_.size());
 }
 
 HostIndex Clients::host_of(World& w, std::uint32_t client) const {
@@ -53,7 +66,7 @@ void Clients::start(World& w) {
     const bool closed_loop = sc_.clients.arrival.kind == ArrivalKind::Closed && !long_lived(i);
     const int first_requests = closed_loop ? sc_.clients.arrival.concurrency : 1;
     for (int k = 0; k < first_requests; ++k) schedule_arrival(w, i);
-    if (sc_.clients.pool.idle_evict != kNever) {
+    if (sc_.clients.pool.idle_evict != kNever && !sc_.clients.pool.evict_at_deadline) {
       // Each client's monitor starts at its own phase, as independent processes would.
       const Time phase = arrival_phase(i, sc_.clients.pool.evict_interval);
       w.sim.schedule(phase, kEvictorRun, i);
@@ -90,6 +103,12 @@ void Clients::on_event(World& w, const Event& e) {
       on_arrival(w, e.target);
       return;
     case kEvictorRun:
+      if (!expiry_.empty()) {
+        if (!expiry_[e.target].on_wake(w.sim, e)) return;
+        run_evictor(w, e.target);
+        arm_expiry(w, e.target);
+        return;
+      }
       run_evictor(w, e.target);
       w.sim.schedule(w.sim.now() + sc_.clients.pool.evict_interval, kEvictorRun, e.target);
       return;
@@ -182,6 +201,13 @@ std::uint32_t Clients::take_idle(World& w, Client& cl) {
     const std::uint32_t c = pool.reuse == PoolReuse::Lifo ? cl.idle : idle_oldest(cl);
     idle_unlink(cl, c);
     Connection& k = conns_[c];
+    // An expired connection is closed when a lease finds it, not used (HttpClient's pool checks
+    // the Keep-Alive expiry at lease; Go's getIdleConn drops one idle past IdleConnTimeout).
+    if (lease_expiry_ != kNever && w.sim.now() - k.since >= lease_expiry_) {
+      k.state = Connection::Busy;  // already off the idle list
+      drop(w, c);
+      continue;
+    }
     // Stale check (validate-after-inactivity): a connection idle longer than the threshold
     // is probed first; a FIN or RST already received shows, one still in flight does not
     // (docs/sources.md §9: a stale check can never be complete).
@@ -329,7 +355,18 @@ void Clients::release_to_pool(World& w, std::uint32_t c) {
   }
   k.state = Connection::Idle;
   k.since = w.sim.now();
-  idle_push(clients_[k.client], c);
+  Client& cl = clients_[k.client];
+  const bool first_idle = cl.idle == kNone;
+  idle_push(cl, c);
+  if (first_idle && !expiry_.empty()) arm_expiry(w, k.client);
+  // A pool that keeps at most max_idle idle connections closes the one idle longest
+  // (OkHttp's cleanup, HttpURLConnection's KeepAliveCache; docs/model.md). The list never
+  // holds more than max_idle + 1, so counting it is short.
+  if (pool.max_idle > 0) {
+    std::uint32_t idle = 1;
+    for (std::uint32_t i = conns_[cl.idle].prev; i != cl.idle; i = conns_[i].prev) ++idle;
+    if (idle > static_cast<std::uint32_t>(pool.max_idle)) drop(w, idle_oldest(cl));
+  }
 }
 
 void Clients::close_after_reaction(World& w, std::uint32_t c) {
@@ -359,12 +396,26 @@ void Clients::close_socket(World& w, std::uint32_t c) {
   give_back_slot<&Connection::next>(conns_, free_, c);
 }
 
+bool Clients::idle_expired(const Connection& k, Time now) const {
+  // A monitor closes what it finds idle longer than the threshold; a timer per connection
+  // fires at the deadline itself (OkHttp's cleanup, Go's time.AfterFunc; docs/model.md).
+  const Time idle = now - k.since;
+  return idle > idle_expiry_ || (!expiry_.empty() && idle == idle_expiry_);
+}
+
+void Clients::arm_expiry(World& w, std::uint32_t client) {
+  // The idle list is oldest first, so the oldest's deadline is the next one; a lease that
+  // takes it leaves the wake-up early, and the wake-up re-arms for the new oldest.
+  const Client& cl = clients_[client];
+  if (cl.idle != kNone) expiry_[client].set(w.sim, conns_[idle_oldest(cl)].since + idle_expiry_, kEvictorRun, client);
+}
+
 void Clients::run_evictor(World& w, std::uint32_t client) {
-  // The idle-connection monitor (HttpClient IdleConnectionEvictor): close every pooled
-  // connection idle longer than the threshold. The idle list is oldest first.
+  // The idle-connection monitor (HttpClient IdleConnectionEvictor), or the deadline of the
+  // oldest idle connection: close every pooled connection that has expired. The idle list is
+  // oldest first.
   Client& cl = clients_[client];
-  const Time threshold = sc_.clients.pool.idle_evict;
-  while (cl.idle != kNone && w.sim.now() - conns_[idle_oldest(cl)].since > threshold) {
+  while (cl.idle != kNone && idle_expired(conns_[idle_oldest(cl)], w.sim.now())) {
     const std::uint32_t c = idle_oldest(cl);
     idle_unlink(cl, c);
     conns_[c].state = Connection::Busy;  // already off the idle list

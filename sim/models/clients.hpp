@@ -98,6 +98,8 @@ class Clients {
   void drop(World& w, std::uint32_t c);
   void close_socket(World& w, std::uint32_t c);  // the socket closed, the slot freed
   void run_evictor(World& w, std::uint32_t client);
+  void arm_expiry(World& w, std::uint32_t client);  // evict_at_deadline: wake when the oldest idle one expires
+  bool idle_expired(const Connection& k, Time now) const;
   std::uint32_t take_idle(World& w, Client& cl);
   std::uint32_t new_slot();
 
@@ -111,6 +113,12 @@ class Clients {
   std::vector<Waiting> waits_;
   std::uint32_t free_ = kNone;
   std::uint32_t free_waits_ = kNone;
+  // Idle expiry: the monitor's threshold (pool.idle_evict, or a shorter timeout the server
+  // announced in a Keep-Alive header the client honours), and the one checked when a
+  // connection is leased (the announced one; with evict_at_deadline also idle_evict).
+  Time idle_expiry_ = kNever;
+  Time lease_expiry_ = kNever;
+  std::vector<LazyDeadline> expiry_;  // per client, only with evict_at_deadline
   bool bursts_on_ = true;
   int trace_left_ = 0;
   RandomStream onoff_;

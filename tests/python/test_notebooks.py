@@ -82,3 +82,33 @@ def test_restart_skew_notebook():
     assert rr < lc
     assert abs(ka - 1 / 3) < 0.05
     assert c["closures_per_s"] > 0
+
+
+@pytest.mark.timeout(900)
+def test_your_stack_notebook():
+    c = execute("04-your-stack")
+    # OkHttp against HAProxy's 10 s: hidden by resends by default, failures without them; the
+    # advisor's eviction removes both and costs new connections, more the shorter it is.
+    assert c["okhttp_retried_share_before"] > 0.3
+    assert c["okhttp_failed_share_no_retry"] > 0.1
+    assert c["okhttp_failed_after"] == 0 and c["okhttp_retried_after"] == 0
+    assert c["okhttp_conn_per_request_after"] > c["okhttp_conn_per_request_before"]
+    failures, churn = c["okhttp_curve_failures"], c["okhttp_curve_conn_per_request"]  # 1s ... 5m
+    assert failures == sorted(failures) and failures[3] == 0 and failures[-1] > 0.1
+    assert churn == sorted(churn, reverse=True)
+    # Apache HttpClient 4.5: its 2 s stale check beats a 30 s timer, not a 1 s one; an evictor
+    # that sleeps its own threshold must be set to half the timer.
+    assert c["apache_failed_timeout_client_30s"] == 0
+    assert c["apache_retried_1s_get"] > 0 and c["apache_failed_before"] > 0
+    assert 0 < c["apache_failed_evict_900ms"] < c["apache_failed_before"]
+    assert c["apache_failed_evict_450ms"] == 0 and c["apache_failed_validate_500ms"] == 0
+    assert c["apache_conn_per_request_evict"] > c["apache_conn_per_request_validate"]
+    assert c["apache_conn_per_request_validate"] >= c["apache_conn_per_request_before"]
+    # Go sees the FIN: only a request crossing it fails, so only over a long link, and rarely.
+    assert c["go_failed_lan"] == 0
+    assert c["go_failed_before"] > 0 and c["go_failure_ratio_before"] < 0.01
+    assert c["go_failed_after"] == 0
+    assert c["go_conn_per_request_after"] > 1.1 * c["go_conn_per_request_before"]
+    assert c["go_backend_resets_after"] > c["go_backend_resets_before"]
+    # Node's 5 s behind HAProxy 2.6: it closes connections, the pool reads its FIN, nothing fails.
+    assert c["node_closed_first"] > 0 and c["node_failure_ratio"] < 0.001

@@ -123,12 +123,13 @@ def _allowed(order: list[Remedy], without: Sequence[str]) -> list[Remedy]:
     return [r for r in order if r.family not in without and r.key not in without]
 
 
-def load_setup(setup: ScenarioLike, haproxy_version: str = "2.6") -> Scenario:
-    """A Scenario from a Scenario, dict, scenario TOML file or haproxy.cfg."""
+def load_setup(setup: ScenarioLike, haproxy_version: str = "2.6", backend: str | None = None) -> Scenario:
+    """A Scenario from a Scenario, dict, scenario TOML file or haproxy.cfg (``backend``: the
+    haproxy.cfg's backend or listen section to model; by default the importer chooses)."""
     if isinstance(setup, (str, os.PathLike)) and Path(setup).suffix.lower() != ".toml":
         from teardown.haproxy_cfg import import_haproxy
 
-        return Scenario(import_haproxy(setup, version=haproxy_version).scenario)
+        return Scenario(import_haproxy(setup, version=haproxy_version, backend=backend).scenario)
     return as_scenario(setup)
 
 

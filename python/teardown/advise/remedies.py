@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import teardown
+from teardown import preset_table as presets
 from teardown.advise import facts
 from teardown.errors import ConfigError
 from teardown.scenario import Scenario
@@ -75,7 +76,7 @@ def remedies(base: Scenario) -> list[Remedy]:
     out.append(Remedy("retry-on-empty-response", "retry-on", _retry_on))
     out += [
         Remedy(f"backend-{k}", "backend-keep-alive", _backend_keep_alive(k))
-        for k in ("forever", "close", "idle")
+        for k in ("forever", "close", "idle", "raised")
     ]
     out.append(Remedy("backend-close-at-once", "backend-close-delay", _close_at_once))
     workers = int(base["backends.workers"])
@@ -260,6 +261,8 @@ def _retry_on(s: Scenario) -> Step | None:
 def _backend_keep_alive(kind: str) -> Callable[[Scenario], Step | None]:
     def plan(s: Scenario) -> Step | None:
         current = s["backends.keep_alive"]
+        if kind == "raised":
+            return _backend_raised(s)
         if kind == "forever":
             if current == "forever":
                 return None
@@ -297,6 +300,7 @@ def _backend_keep_alive(kind: str) -> Callable[[Scenario], Step | None]:
         if current not in ("forever", "close-after-response") and facts.duration_ns(current) <= idle[0]:
             return None
         ns, what = idle
+        words = in_library_words(s, "server", ns)
         clause = (
             f"the backends close connections idle for {facts.duration_text(ns)} (docs/model.md §4 "
             "'Backends'), "
@@ -306,12 +310,51 @@ def _backend_keep_alive(kind: str) -> Callable[[Scenario], Step | None]:
         return Step(
             "backend-idle",
             "backend-keep-alive",
-            f"backends close idle connections after {facts.duration_text(ns)}",
+            f"backends close idle connections after {facts.duration_text(ns)}{words}",
             {"backends.keep_alive": facts.duration_text(ns)},
             clause,
         )
 
     return plan
+
+
+def _backend_raised(s: Scenario) -> Step | None:
+    """A backend idle timeout raised above every proxy timeout, so the proxy closes first."""
+    current = s["backends.keep_alive"]
+    if current in ("forever", "close-after-response") or facts.duration_ns(current) >= RAISED:
+        return None
+    proxy = [facts.duration_ns(s[f"proxy.timeout.{k}"]) for k in ("client", "server", "http_keep_alive")]
+    if max(ns for ns in proxy if ns != teardown.NEVER) >= RAISED:
+        return None  # 10m would not be above the proxy's timeouts
+    text = facts.duration_text(RAISED)
+    words = in_library_words(s, "server", RAISED)
+    clause = (
+        f"the backends keep idle connections {text}, longer than the proxy keeps any (docs/model.md §4 "
+        "'Backends'), so the proxy closes an idle server connection first and never sends a request into "
+        "one the backend is closing (§1 'The stale-reuse race')"
+    )
+    return Step(
+        "backend-raised",
+        "backend-keep-alive",
+        f"backend keep-alive raised to {text}, above the proxy's timeouts{words}",
+        {"backends.keep_alive": text},
+        clause,
+    )
+
+
+def in_library_words(s: Scenario, kind: str, ns: int) -> str:
+    """ ", in Tomcat: <Connector keepAliveTimeout=...>": the setting as the scenario's preset names it
+    (docs/presets.md, "Setting it in the library's own words"), or "" without a preset."""
+    name = s[presets.PRESET_KEYS[kind]]
+    if not name:
+        return ""
+    row = presets.preset(name, kind)
+    if not row["idle_setting"]:
+        return ""
+    # Whole seconds round down (an eviction stays below the timer it must beat), to 1 s at least.
+    seconds, millis = max(1, ns // 10**9), max(1, round(ns / 10**6))
+    words = row["idle_setting"].replace("{ms}", str(millis)).replace("{s}", str(seconds))
+    return f"; in {row['library']}: {words}"
 
 
 def _backend_idle(s: Scenario) -> tuple[int, str] | None:
@@ -404,6 +447,7 @@ def _evict(factor: float) -> Callable[[Scenario], Step | None]:
             "client closes first and no request meets a connection the proxy closed"
         )
         label = f"client idle eviction at {factor:g} x {timer.name} ({e}, every {i})"
+        label += in_library_words(s, "client", evict)
         overrides = {"clients.pool.idle_evict": e, "clients.pool.evict_interval": i}
         return Step(f"evict-{factor:g}", "eviction", label, overrides, clause)
 

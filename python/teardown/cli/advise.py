@@ -29,6 +29,7 @@ examples:
   teardown advise examples/scenarios/server-close.toml --set backends.close_delay=5ms \\
       --set backends.keep_alive=close-after-response --objective "backend-resets, keep skew <= 1.1"
   teardown advise /etc/haproxy/haproxy.cfg --haproxy-version 1.5 -j 2
+  teardown advise my.cfg --client okhttp-4 --backend tomcat-10   # remedies in each library's words
   teardown advise scenario.toml --objective "skew, keep failures <= 0.001" --set sim.duration=60s
   teardown advise scenario.toml --without timeouts --without mode     # remedies you cannot apply
 """
@@ -38,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "setup", metavar="SCENARIO.toml|haproxy.cfg", help="a scenario file, or a haproxy.cfg"
     )
+    arguments.add_presets(parser)
     arguments.add_sets(parser)
     parser.add_argument(
         "--objective",
@@ -51,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     arguments.add_haproxy_version(
         parser, help="the release a haproxy.cfg is for (default 2.6; ignored for a scenario file)"
     )
+    arguments.add_haproxy_backend(parser)
     parser.add_argument(
         "--top", type=positive, default=10, metavar="N", help="table rows to print (default 10)"
     )
@@ -82,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     from teardown.advise import advise, load_setup
     from teardown.advise.report import format_advice
 
-    scenario = with_sets(load_setup(args.setup, args.haproxy_version), args.set)
+    setup = load_setup(args.setup, args.haproxy_version, backend=args.haproxy_backend)
+    scenario = with_sets(arguments.with_presets(setup, args), args.set)
     executor = arguments.local_executor(args)
     table = advise(
         scenario,

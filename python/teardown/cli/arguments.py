@@ -11,6 +11,7 @@ import argparse
 import teardown
 from teardown.cli.overrides import with_sets
 from teardown.cli.values import nonnegative, positive, size
+from teardown.errors import ConfigError
 from teardown.haproxy_cfg.keywords import VERSIONS
 
 
@@ -32,6 +33,50 @@ def add_sets(parser: argparse.ArgumentParser) -> None:
 
 def load_scenario(args: argparse.Namespace) -> teardown.Scenario:
     return with_sets(teardown.load(args.scenario), args.set)
+
+
+def add_presets(parser: argparse.ArgumentParser) -> None:
+    """--client and --backend: a client library and a server by name (docs/presets.md); read back by
+    ``with_presets``, before --set, so that --set overrides them."""
+    from teardown import preset_table as presets
+
+    parser.add_argument(
+        "--client",
+        metavar="PRESET",
+        default=None,
+        help="the client library's defaults (clients.preset): " + ", ".join(presets.names("client")),
+    )
+    parser.add_argument(
+        "--backend",
+        metavar="PRESET",
+        default=None,
+        help="the backend server's defaults (backends.preset): " + ", ".join(presets.names("server")),
+    )
+
+
+def with_presets(scenario: teardown.Scenario, args: argparse.Namespace) -> teardown.Scenario:
+    """The scenario with --client and --backend applied (each replaces the values its preset sets)."""
+    for flag, key in (("client", "clients.preset"), ("backend", "backends.preset")):
+        name = getattr(args, flag)
+        if name is None:
+            continue
+        try:
+            scenario = scenario.with_({key: name})
+        except ConfigError as error:
+            raise ConfigError(
+                [{**issue, "where": issue["where"] or f"--{flag}"} for issue in error.issues]
+            ) from None
+    return scenario
+
+
+def add_haproxy_backend(parser: argparse.ArgumentParser) -> None:
+    """--haproxy-backend: which backend section of a haproxy.cfg (import-haproxy's --backend)."""
+    parser.add_argument(
+        "--haproxy-backend",
+        metavar="NAME",
+        default=None,
+        help="with a haproxy.cfg: the backend or listen section to model (default: chosen, and said)",
+    )
 
 
 def add_resource_limits(parser: argparse.ArgumentParser, events: bool = True) -> None:

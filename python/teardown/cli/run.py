@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import teardown
 from teardown.cli import arguments
 from teardown.cli.command import EXIT_OK
 from teardown.cli.formatting import format_result, print_warnings
+from teardown.cli.overrides import with_sets
 from teardown.cli.values import nonnegative, wall_seconds
 
 DESCRIPTION = "Run one scenario and print a summary."
@@ -24,11 +26,21 @@ examples:
   teardown run scenario.toml --set 'proxy.retry_on=["conn-failure", "empty-response"]'
   teardown run scenario.toml --json > result.json
   teardown run scenario.toml --set sim.duration=10s --trace 2     # ladder diagrams of 2 connections
+  teardown run haproxy.cfg --client okhttp-4 --backend tomcat-10  # your stack by name (teardown presets)
+  teardown run scenario.toml --client go-net-http --set clients.pool.max_idle=10   # --set overrides it
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    arguments.add_scenario(parser)
+    parser.add_argument(
+        "scenario", metavar="SCENARIO.toml|haproxy.cfg", help="a scenario file, or a haproxy.cfg to import"
+    )
+    arguments.add_presets(parser)
+    arguments.add_sets(parser)
+    arguments.add_haproxy_version(
+        parser, help="the release a haproxy.cfg is for (default 2.6; ignored for a scenario file)"
+    )
+    arguments.add_haproxy_backend(parser)
     parser.add_argument("--json", action="store_true", help="print the whole result as JSON instead")
     parser.add_argument(
         "--trace",
@@ -49,8 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    scenario = _load(args)
     result = teardown.run(
-        arguments.load_scenario(args),
+        with_sets(arguments.with_presets(scenario, args), args.set),
         trace=args.trace,
         max_memory=args.max_memory,
         max_events=args.max_events or None,
@@ -72,6 +85,17 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(result.ladder())
     return EXIT_OK
+
+
+def _load(args: argparse.Namespace) -> teardown.Scenario:
+    """A haproxy.cfg (an existing file not named .toml) is imported; anything else is read as a
+    scenario file, whose errors say what is wrong with it."""
+    path = Path(args.scenario)
+    if path.suffix.lower() != ".toml" and path.is_file():
+        from teardown.advise import load_setup
+
+        return load_setup(path, args.haproxy_version, backend=args.haproxy_backend)
+    return teardown.load(args.scenario)
 
 
 def _planned_s(result: teardown.Result) -> float:

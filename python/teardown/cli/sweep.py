@@ -23,11 +23,13 @@ examples:
   teardown sweep examples/sweeps/keepalive-vs-eviction.toml -j 2 --out results.csv --resume
   teardown sweep big.toml --executor threads -j 8 --out results.parquet
   teardown sweep big.toml --scheduler tcp://10.0.0.5:8786 --out results.jsonl
+  teardown sweep examples/sweeps/modes.toml --client go-net-http --backend nginx   # presets on the base
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sweep_file", metavar="SWEEP.toml", help="the sweep file")
+    arguments.add_presets(parser)
     arguments.add_local_executor(parser)
     parser.add_argument(
         "--scheduler",
@@ -74,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
         check_executor(executor, jobs)
     except ValueError as error:
         raise BadInput(str(error)) from None
+    sweep_arguments = spec.sweep_arguments()
+    sweep_arguments["base"] = arguments.with_presets(sweep_arguments["base"], args)
     rows = sweep(
-        **spec.sweep_arguments(),
+        **sweep_arguments,
         executor=executor,
         jobs=jobs,
         out=args.out,

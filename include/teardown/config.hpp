@@ -52,6 +52,13 @@ enum class EventAction { Restart, Down, Up };
 // A condition on which the proxy retries a request ("retry-on").
 enum class RetryOn { ConnFailure, EmptyResponse, ResponseTimeout };
 
+// The link between two tiers a middlebox sits on.
+enum class Hop { ClientProxy, ProxyBackend };
+
+// What a segment of a flow the middlebox has forgotten meets: it vanishes, or the middlebox
+// answers it with RST to its sender, or to both ends.
+enum class MiddleboxExpiry { Drop, RstSender, RstBoth };
+
 std::string_view to_string(ProxyVersion v);
 std::string_view to_string(ProxyMode v);
 std::string_view to_string(Balance v);
@@ -63,6 +70,8 @@ std::string_view to_string(KeepAliveKind v);
 std::string_view to_string(ServiceDist v);
 std::string_view to_string(EventAction v);
 std::string_view to_string(RetryOn v);
+std::string_view to_string(Hop v);
+std::string_view to_string(MiddleboxExpiry v);
 
 // The value spelled `name` ("http-keep-alive" -> ProxyMode::HttpKeepAlive), or nullopt.
 template <typename E>
@@ -78,6 +87,8 @@ template <> std::optional<KeepAliveKind> from_string<KeepAliveKind>(std::string_
 template <> std::optional<ServiceDist> from_string<ServiceDist>(std::string_view name);
 template <> std::optional<EventAction> from_string<EventAction>(std::string_view name);
 template <> std::optional<RetryOn> from_string<RetryOn>(std::string_view name);
+template <> std::optional<Hop> from_string<Hop>(std::string_view name);
+template <> std::optional<MiddleboxExpiry> from_string<MiddleboxExpiry>(std::string_view name);
 
 // A set of retry conditions. A set, not a list: HAProxy ignores order and repeats.
 class RetryOnSet {
@@ -129,12 +140,22 @@ struct NetworkZone {
   friend bool operator==(const NetworkZone&, const NetworkZone&) = default;
 };
 
+// One [[network.middlebox]] element: a NAT gateway, load balancer or conntrack table on a hop
+// that forgets a flow idle longer than idle_timeout. `idle_timeout` is required in TOML.
+struct Middlebox {
+  Hop hop = Hop::ClientProxy;                         // the link it sits on; default "client-proxy"
+  Time idle_timeout = 350 * kSecond;                  // forgets a flow idle this long; required in TOML
+  MiddleboxExpiry on_expired = MiddleboxExpiry::Drop;  // what a later segment meets; default "drop"
+  friend bool operator==(const Middlebox&, const Middlebox&) = default;
+};
+
 // [network]
 struct NetworkConfig {
   Time client_proxy_delay = 250 * kMicrosecond;  // one-way delay client <-> proxy; default 250us
   Time proxy_backend_delay = 100 * kMicrosecond;  // one-way delay proxy <-> backend; default 100us
   Time jitter = 0;  // extra delay, uniform in [0, jitter], order kept per connection; default 0us
   std::vector<NetworkZone> zones;  // [[network.zones]]: servers with their own delay; default none
+  std::vector<Middlebox> middlebox;  // [[network.middlebox]], at most one per hop; default none
   friend bool operator==(const NetworkConfig&, const NetworkConfig&) = default;
 };
 

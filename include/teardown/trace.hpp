@@ -36,6 +36,7 @@ enum class AppError : std::uint8_t {
   ConnReset,    // ECONNRESET: reset on read, or on the first write after a reset
   BrokenPipe,   // EPIPE: write after the peer's FIN and then its RST, or after our own FIN
   ConnRefused,  // ECONNREFUSED: RST in answer to our SYN
+  TimedOut,     // ETIMEDOUT: our retransmissions went unanswered until the kernel gave up
 };
 std::string_view to_string(AppError e);
 
@@ -45,8 +46,9 @@ enum class ResetRule : std::uint8_t {
   LingerZero,           // close() with SO_LINGER {on, 0} (HAProxy nolinger, hard close)
   DataToOrphan,         // data arrived after the application closed the socket
   NoSuchConnection,     // a segment for a connection that does not exist (or a refused SYN)
+  MiddleboxIdle,        // a middlebox (NAT, load balancer) answered a segment of a flow it forgot
 };
-inline constexpr std::size_t kResetRules = 4;
+inline constexpr std::size_t kResetRules = 5;
 std::string_view to_string(ResetRule r);
 
 // What happened to an RST when it arrived.

@@ -19,6 +19,7 @@ RST_RULES = {
     "linger-zero": "T6, close() with SO_LINGER 0 sends RST",
     "data-to-orphan": "T7, data arriving at a socket its application has closed is answered with RST",
     "no-such-connection": "T8, a segment for a socket that no longer exists is answered with RST",
+    "middlebox-idle": "M2/M3, a middlebox answers a segment of a flow it forgot, idle too long, with RST",
 }
 MS = 1_000_000
 

@@ -46,6 +46,7 @@ RULES = {
     "linger-zero": "T6, close() with SO_LINGER 0",
     "data-to-orphan": "T7, data to a closed (orphaned) socket",
     "no-such-connection": "T8, segment for no connection",
+    "middlebox-idle": "M2/M3, a middlebox's answer to a flow it forgot",
 }
 
 

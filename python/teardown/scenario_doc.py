@@ -78,6 +78,7 @@ def key_reference() -> list[dict[str, Any]]:
 _ARRAY_REQUIRED = {
     "backends.events": ("at", "0s"),
     "network.zones": ("servers", [0]),
+    "network.middlebox": ("idle_timeout", "1s"),
 }
 
 

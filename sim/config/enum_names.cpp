@@ -63,6 +63,10 @@ constexpr NamedValue<EventAction> kEventActions[] = {
 constexpr NamedValue<RetryOn> kRetryOns[] = {{RetryOn::ConnFailure, "conn-failure"},
                                              {RetryOn::EmptyResponse, "empty-response"},
                                              {RetryOn::ResponseTimeout, "response-timeout"}};
+constexpr NamedValue<Hop> kHops[] = {{Hop::ClientProxy, "client-proxy"}, {Hop::ProxyBackend, "proxy-backend"}};
+constexpr NamedValue<MiddleboxExpiry> kMiddleboxExpiries[] = {{MiddleboxExpiry::Drop, "drop"},
+                                                              {MiddleboxExpiry::RstSender, "rst-sender"},
+                                                              {MiddleboxExpiry::RstBoth, "rst-both"}};
 
 }  // namespace
 
@@ -95,6 +99,8 @@ TEARDOWN_ENUM_NAMES(KeepAliveKind, kKeepAliveKinds)
 TEARDOWN_ENUM_NAMES(ServiceDist, kServiceDists)
 TEARDOWN_ENUM_NAMES(EventAction, kEventActions)
 TEARDOWN_ENUM_NAMES(RetryOn, kRetryOns)
+TEARDOWN_ENUM_NAMES(Hop, kHops)
+TEARDOWN_ENUM_NAMES(MiddleboxExpiry, kMiddleboxExpiries)
 
 #undef TEARDOWN_ENUM_NAMES
 

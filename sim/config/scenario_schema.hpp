@@ -49,6 +49,17 @@ void describe(V& v, S& s) {
   v.duration("jitter", s.jitter, {"extra one-way delay on these links, uniform in [0, jitter]"});
 }
 
+template <typename V, Is<Middlebox> S>
+void describe(V& v, S& s) {
+  v.enumeration("hop", s.hop, {"the link it sits on: between clients and proxy, or between proxy and backends"});
+  v.require("idle_timeout");  // no idle timeout is right for every middlebox (docs/model.md, Middleboxes)
+  v.duration("idle_timeout", s.idle_timeout,
+      {"it forgets a flow with no segment in either direction for this long (required)"});
+  v.enumeration("on_expired", s.on_expired,
+      {"what a later segment of a forgotten flow meets: drop (silently, until the sender's "
+       "retransmissions give up), rst-sender (RST back to its sender) or rst-both (RST to both ends)"});
+}
+
 template <typename V, Is<NetworkConfig> S>
 void describe(V& v, S& s) {
   v.duration("client_proxy_delay", s.client_proxy_delay, {"one-way delay between a client host and the proxy"});
@@ -58,6 +69,8 @@ void describe(V& v, S& s) {
       {"extra one-way delay, uniform in [0, jitter]; the segments of one direction stay in order"});
   v.table_array("zones", s.zones,
       {"backends in zones of their own (another availability zone or region), each with its delay from the proxy"});
+  v.table_array("middlebox", s.middlebox,
+      {"a NAT gateway, load balancer or conntrack table on a hop that forgets idle flows: zero or more tables"});
 }
 
 template <typename V, Is<ArrivalConfig> S>
@@ -220,7 +233,7 @@ void describe(V& v, S& s) {
 template <typename V, Is<Scenario> S>
 void describe(V& v, S& s) {
   v.table("sim", s.sim, {"how long a run lasts and what it measures"});
-  v.table("network", s.network, {"one-way delays of the links"});
+  v.table("network", s.network, {"one-way delays of the links and the middleboxes on them"});
   v.table("clients", s.clients, {"client hosts, each with its own connection pool"});
   v.table("proxy", s.proxy, {"the HAProxy-like proxy"});
   v.table("backends", s.backends, {"the backend servers"});

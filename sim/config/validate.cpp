@@ -100,6 +100,17 @@ void check_network(const NetworkConfig& net, Checks& c) {
   c.non_negative_time("network.client_proxy_delay", net.client_proxy_delay);
   c.non_negative_time("network.proxy_backend_delay", net.proxy_backend_delay);
   c.non_negative_time("network.jitter", net.jitter);
+  bool on_hop[2] = {false, false};
+  for (std::size_t i = 0; i < net.middlebox.size(); ++i) {
+    const Middlebox& m = net.middlebox[i];
+    const std::string path = "network.middlebox[" + std::to_string(i) + "]";
+    c.positive_time(path + ".idle_timeout", m.idle_timeout);
+    // One table per hop: two boxes in series forget a flow at the shorter of their timeouts,
+    // so a second one would only say the same thing less clearly.
+    bool& taken = on_hop[m.hop == Hop::ClientProxy ? 0 : 1];
+    if (taken) c.add(path + ".hop", "a middlebox on " + std::string(to_string(m.hop)) + " is already given; at most one per hop");
+    taken = true;
+  }
 }
 
 // A zone names servers that exist, and a server is in one zone at most (its link to the

@@ -113,6 +113,7 @@ void Recorder::finish(Time now, const TcpStack& tcp, HostIndex proxy_host, std::
   mm[m::kClientResetOnWrite] = d(failures_[static_cast<int>(Failure::ResetOnWrite)]);
   mm[m::kClientHttp5xx] = d(failures_[static_cast<int>(Failure::Http5xx)]);
   mm[m::kClientConnectFailed] = d(failures_[static_cast<int>(Failure::ConnectFailed)]);
+  mm[m::kClientTimedOut] = d(failures_[static_cast<int>(Failure::TimedOut)]);
   mm[m::kClientFailuresPerS] = d(failed_) / seconds;
   mm[m::kClientFailureRatio] = started_ ? d(failed_) / d(started_) : 0.0;
 
@@ -124,6 +125,11 @@ void Recorder::finish(Time now, const TcpStack& tcp, HostIndex proxy_host, std::
   mm[m::kRstProxyToClient] = rst(1, 0);
   mm[m::kRstProxyToBackend] = rst(2, 3);
   mm[m::kRstBackendToProxy] = rst(3, 2);
+  // Role 4 is the middlebox (models/ids.hpp); the proxy's two sides are one host.
+  mm[m::kRstMiddleboxToClient] = rst(4, 0);
+  mm[m::kRstMiddleboxToProxy] = rst(4, 1) + rst(4, 2);
+  mm[m::kRstMiddleboxToBackend] = rst(4, 3);
+  mm[m::kMiddleboxFlowsForgotten] = delta(c.flows_forgotten, tcp_at_warmup_.flows_forgotten);
 
   std::uint64_t server_conns = 0, server_requests = 0;
   for (auto v : srv_conns_opened_) server_conns += v;

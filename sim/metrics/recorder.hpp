@@ -19,8 +19,9 @@ enum class Failure : std::uint8_t {
   ResetOnWrite,       // ECONNRESET or EPIPE when sending the request
   Http5xx,            // the proxy answered 502, 503 or 504
   ConnectFailed,      // could not connect to the proxy
+  TimedOut,           // ETIMEDOUT: the request was lost at a middlebox and the kernel gave up
 };
-inline constexpr std::size_t kFailureKinds = 5;
+inline constexpr std::size_t kFailureKinds = 6;
 
 class Recorder {
  public:

@@ -241,7 +241,7 @@ void Clients::dispatch(World& w, std::uint32_t client, Pending p) {
     w.tcp.trace_new_connections(trace_left_ > 0);
     if (trace_left_ > 0) --trace_left_;
     k.ep = w.tcp.connect(host_of(w, client), w.hosts.proxy(), w.client_proxy_delay, w.client_proxy_jitter,
-                         kRoleClient, kRoleProxyFront, c);
+                         kRoleClient, kRoleProxyFront, c, w.client_proxy_middlebox);
     w.tcp.trace_new_connections(false);
     ++cl.open;
     w.rec.client_connection_opened(w.sim.now());
@@ -258,7 +258,7 @@ bool Clients::send_on(World& w, std::uint32_t c, Pending p, bool reused) {
   k.state = Connection::Busy;
   const AppError err = w.tcp.send(k.ep, static_cast<std::uint32_t>(sc_.clients.request_size));
   if (err != AppError::None) {
-    fail(w, c, metrics::Failure::ResetOnWrite);
+    fail(w, c, err == AppError::TimedOut ? metrics::Failure::TimedOut : metrics::Failure::ResetOnWrite);
     return false;
   }
   return true;
@@ -292,7 +292,9 @@ void Clients::on_notice(World& w, const Notice& n) {
       if (k.state == Connection::Busy) {
         const AppError err = w.tcp.take_error(k.ep);
         // An RST after the FIN (EPIPE) comes after an end of stream already reported.
-        fail(w, c, err == AppError::ConnReset ? metrics::Failure::ResetOnRead : metrics::Failure::EofBeforeResponse);
+        fail(w, c, err == AppError::ConnReset  ? metrics::Failure::ResetOnRead
+                   : err == AppError::TimedOut ? metrics::Failure::TimedOut
+                                               : metrics::Failure::EofBeforeResponse);
       }
       return;
     default:

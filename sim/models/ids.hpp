@@ -14,6 +14,7 @@ inline constexpr Role kRoleClient = 0;
 inline constexpr Role kRoleProxyFront = 1;  // the proxy's client-facing sockets
 inline constexpr Role kRoleProxyBack = 2;   // the proxy's server-facing sockets
 inline constexpr Role kRoleBackend = 3;
+inline constexpr Role kRoleMiddlebox = 4;  // a NAT gateway or load balancer on a hop: sends RSTs, owns no socket
 
 // Two bits carried with each HTTP message.
 inline constexpr std::uint8_t kMsgClose = 1;  // "Connection: close"

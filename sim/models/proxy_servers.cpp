@@ -102,7 +102,7 @@ std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t s
   set_conn_state(c, ServerConn::Connecting);
   w.tcp.trace_new_connections(w.tcp.traced(sessions_[s].front));
   k.back = w.tcp.connect(w.hosts.proxy(), servers_[server].host, w.backend_delay(server), w.backend_jitter(server),
-                         kRoleProxyBack, kRoleBackend, c);
+                         kRoleProxyBack, kRoleBackend, c, w.proxy_backend_middlebox);
   w.tcp.trace_new_connections(false);
   w.rec.server_connection_opened(w.sim.now(), static_cast<int>(server));
   k.connect_timeout.set_after(w.sim, sc_.proxy.timeout.connect, kProxyConnectTimeout, c);

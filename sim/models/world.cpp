@@ -24,6 +24,13 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
   const std::size_t pooled = std::min<std::size_t>(
       static_cast<std::size_t>(scenario.clients.count) * static_cast<std::size_t>(scenario.clients.pool.max_size),
       std::size_t{1} << 16);
+  for (const Middlebox& m : scenario.network.middlebox) {
+    const ForgottenFlow then = m.on_expired == MiddleboxExpiry::Drop        ? ForgottenFlow::Drop
+                               : m.on_expired == MiddleboxExpiry::RstSender ? ForgottenFlow::ResetSender
+                                                                            : ForgottenFlow::ResetBoth;
+    const MiddleboxId id = tcp.add_middlebox({m.idle_timeout, then, kRoleMiddlebox});
+    (m.hop == Hop::ClientProxy ? client_proxy_middlebox : proxy_backend_middlebox) = id;
+  }
   if (long_lived > 0) {
     tcp.reserve(2 * (long_lived + pooled));  // client side, and the server side's churn
     proxy.reserve(long_lived + pooled);

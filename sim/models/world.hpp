@@ -58,6 +58,8 @@ struct World {
   Backends backends;
   Proxy proxy;
   Clients clients;
+  // The [[network.middlebox]] on each hop, if any.
+  MiddleboxId client_proxy_middlebox = kNoMiddlebox, proxy_backend_middlebox = kNoMiddlebox;
 
  private:
   std::vector<Topology::Path> backend_paths_;

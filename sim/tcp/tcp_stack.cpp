@@ -9,6 +9,7 @@ namespace teardown {
 
 namespace {
 constexpr std::uint32_t kMaxBytes = (1u << 22) - 1;
+constexpr Time kForgotten = -1;  // last_crossing_ of a flow its middlebox forgot
 }
 
 TcpStack::TcpStack(Simulator& sim, TcpConfig config, std::size_t hosts)
@@ -26,12 +27,20 @@ void TcpStack::reserve(std::size_t connections) {
   ep_.reserve(2 * connections);
 }
 
-std::uint32_t TcpStack::path_of(Time delay, Time jitter) {
+std::uint32_t TcpStack::path_of(Time delay, Time jitter, MiddleboxId middlebox) {
   for (std::size_t i = 0; i < paths_.size(); ++i) {
-    if (paths_[i].delay == delay && paths_[i].jitter == jitter) return static_cast<std::uint32_t>(i);
+    const Path& p = paths_[i];
+    if (p.delay == delay && p.jitter == jitter && p.middlebox == middlebox) return static_cast<std::uint32_t>(i);
   }
-  paths_.push_back({delay, jitter, jitter == 0 ? sim_.lane_of(delay) : Simulator::kNoLane});
+  paths_.push_back({delay, jitter, jitter == 0 ? sim_.lane_of(delay) : Simulator::kNoLane, middlebox,
+                    jitter != 0 || middlebox != kNoMiddlebox});
   return static_cast<std::uint32_t>(paths_.size() - 1);
+}
+
+MiddleboxId TcpStack::add_middlebox(MiddleboxRule rule) {
+  assert(middleboxes_.size() < 255);
+  middleboxes_.push_back(rule);
+  return static_cast<MiddleboxId>(middleboxes_.size());
 }
 
 void TcpStack::reset_time_wait_peaks() {
@@ -42,7 +51,7 @@ void TcpStack::reset_time_wait_peaks() {
 void TcpStack::set_owner(EndpointId ep, std::uint32_t owner) { ep_[ep].owner = owner; }
 
 EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitter, Role from_role, Role to_role,
-                             std::uint32_t owner) {
+                             std::uint32_t owner, MiddleboxId middlebox) {
   ConnectionId c;
   if (free_head_ != kNoEndpoint) {
     c = free_head_;
@@ -53,7 +62,7 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
     ep_.resize(ep_.size() + 2);
   }
   Connection& k = conn_[c];
-  k.path = path_of(delay, jitter);
+  k.path = path_of(delay, jitter, middlebox);
   k.opened_at = sim_.now();
   ++k.incarnation;
   k.trace_id = 0;
@@ -75,6 +84,10 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
     if (last_arrival_.size() < ep_.size()) last_arrival_.resize(ep_.size(), 0);
     last_arrival_[a] = last_arrival_[a + 1] = 0;
   }
+  if (middlebox != kNoMiddlebox) {
+    if (last_crossing_.size() < conn_.size()) last_crossing_.resize(conn_.size(), 0);
+    last_crossing_[c] = sim_.now();  // the SYN makes the flow's entry
+  }
 
   ++open_;
   ++counters_.connections_opened;
@@ -86,7 +99,7 @@ inline void TcpStack::transmit(EndpointId from, std::uint8_t flags, std::uint32_
                                ResetRule rule) {
   const Connection& k = conn_[connection_of(from)];
   const Path& path = paths_[k.path];
-  if (path.jitter != 0 || k.trace_id != 0) [[unlikely]] {
+  if (path.slow || k.trace_id != 0) [[unlikely]] {
     transmit_slow(from, flags, bytes, app_flags, rule);
     return;
   }
@@ -100,6 +113,11 @@ void TcpStack::transmit_slow(EndpointId from, std::uint8_t flags, std::uint32_t 
                              ResetRule rule) {
   const Connection& k = conn_[connection_of(from)];
   const Path& path = paths_[k.path];
+  if (path.middlebox != kNoMiddlebox && !crosses_middlebox(from, flags)) {
+    if (k.trace_id) record(sim_.now(), from, TraceRecord::Sent, flags, rule, Notice::None, AppError::None,
+                           ResetFate::Dropped, bytes);
+    return;
+  }
   if (path.jitter == 0) {
     sim_.schedule_in(path.lane, path.delay, kTcpSegment, peer(from), pack(flags, rule, app_flags, bytes),
                      k.incarnation);
@@ -113,6 +131,60 @@ void TcpStack::transmit_slow(EndpointId from, std::uint8_t flags, std::uint32_t 
   if (flags & kSegFin) ++counters_.fins_sent;
   if (k.trace_id) record(sim_.now(), from, TraceRecord::Sent, flags, rule, Notice::None, AppError::None,
                        ResetFate::Dropped, bytes);
+}
+
+bool TcpStack::crosses_middlebox(EndpointId from, std::uint8_t flags) {
+  const ConnectionId c = connection_of(from);
+  const MiddleboxRule& box = middleboxes_[paths_[conn_[c].path].middlebox - 1];
+  const Time now = sim_.now();
+  Time& last = last_crossing_[c];
+  if (last != kForgotten && now - last < box.idle_timeout) {
+    last = now;  // a segment in either direction keeps the flow's entry
+    return true;
+  }
+  // The flow was idle for idle_timeout: the middlebox forgot it (docs/model.md, Middleboxes),
+  // and every later segment meets the same.
+  if (last != kForgotten) {
+    ++counters_.flows_forgotten;
+    last = kForgotten;
+  }
+  ++counters_.segments_lost_at_middlebox;
+  Endpoint& me = ep_[from];
+  if (flags & kSegRst) {
+    // An RST is never answered (RFC 9293 3.5.2), and it no longer reaches the far end.
+    --counters_.rst_in_flight;
+    ++counters_.rst_by_fate[static_cast<std::size_t>(ResetFate::Dropped)];
+    return false;
+  }
+  switch (box.then) {
+    case ForgottenFlow::Drop:
+      // No answer: the sender retransmits what needs an acknowledgement (data, FIN) until
+      // tcp_retries2 gives up (Linux tcp_write_timeout); a bare ACK is not retransmitted.
+      if ((flags & (kSegData | kSegFin | kSegSyn | kSegSynAck)) && !(me.flags & kRetransmitting) &&
+          config_.retransmit_give_up != kNever) {
+        me.flags |= kRetransmitting;
+        sim_.schedule(now + config_.retransmit_give_up, kTcpRetransmitGiveUp, from, 0, conn_[c].incarnation);
+      }
+      break;
+    case ForgottenFlow::ResetBoth:
+      middlebox_reset(peer(from), box);
+      [[fallthrough]];
+    case ForgottenFlow::ResetSender:
+      middlebox_reset(from, box);
+      break;
+  }
+  return false;
+}
+
+void TcpStack::middlebox_reset(EndpointId to, const MiddleboxRule& box) {
+  // The box sits half way: the RST reaches the sender one one-way delay after it sent the
+  // segment (half there, half back), and the far end as long after (half, then half on).
+  ++counters_.rst_sent;
+  ++counters_.rst_in_flight;
+  ++counters_.rst_by_rule[static_cast<std::size_t>(ResetRule::MiddleboxIdle)];
+  ++counters_.rst_from_to[box.role][ep_[to].role];
+  const ConnectionId c = connection_of(to);
+  sim_.schedule(sim_.now() + paths_[conn_[c].path].delay, kTcpMiddleboxReset, to, 0, conn_[c].incarnation);
 }
 
 void TcpStack::send_reset(EndpointId from, ResetRule rule) {
@@ -159,6 +231,7 @@ AppError TcpStack::take_error(EndpointId ep) {
     case AppError::ConnReset: ++counters_.app_errors_conn_reset[me.role]; break;
     case AppError::BrokenPipe: ++counters_.app_errors_broken_pipe[me.role]; break;
     case AppError::ConnRefused: ++counters_.app_errors_refused[me.role]; break;
+    case AppError::TimedOut: ++counters_.app_errors_timed_out[me.role]; break;
     case AppError::None: break;
   }
   return err;
@@ -263,6 +336,17 @@ Notice TcpStack::handle(const Event& e) {
         become_gone(ep);
       }
       return {};
+    case kTcpRetransmitGiveUp:
+      if (conn_[c].incarnation == e.generation && (ep_[ep].flags & kRetransmitting)) return on_retransmit_give_up(ep);
+      return {};
+    case kTcpMiddleboxReset:
+      --counters_.rst_in_flight;
+      if (conn_[c].incarnation != e.generation) {
+        ++counters_.rst_by_fate[static_cast<std::size_t>(ResetFate::Dropped)];
+        return {};
+      }
+      if (trace_ != nullptr) arrival_mark_ = trace_->size();
+      return on_reset(ep, middleboxes_[paths_[conn_[c].path].middlebox - 1].role, ResetRule::MiddleboxIdle);
     default:
       assert(false && "not a TCP event");
       return {};
@@ -418,6 +502,25 @@ Notice TcpStack::on_reset(EndpointId ep, Role sender_role, ResetRule rule) {
   return n;
 }
 
+Notice TcpStack::on_retransmit_give_up(EndpointId ep) {
+  // Linux tcp_write_timeout -> tcp_write_err: after tcp_retries2 unanswered retransmissions
+  // the connection is done and the socket reports ETIMEDOUT; no segment goes out. An
+  // orphaned socket just disappears (its limit, tcp_orphan_retries, is shorter; not modelled).
+  Endpoint& me = ep_[ep];
+  me.flags &= static_cast<std::uint8_t>(~kRetransmitting);
+  if (me.state == TcpState::Closed || me.state == TcpState::TimeWait) return {};  // it ended otherwise
+  if (me.flags & kReleased) {
+    become_gone(ep);
+    return {};
+  }
+  me.state = TcpState::Closed;
+  me.pending = AppError::TimedOut;
+  me.unread = 0;
+  Notice n{Notice::Reset, ep, me.owner};
+  n.error = AppError::TimedOut;
+  return n;
+}
+
 void TcpStack::enter_time_wait(EndpointId ep) {
   // RFC 9293 3.6.1 (MUST-13): the side that closes first holds the connection for 2 MSL;
   // Linux fixes it at 60 s. Counted per host: it ties up an ephemeral port.
@@ -493,6 +596,7 @@ std::string_view to_string(AppError e) {
     case AppError::ConnReset: return "ECONNRESET";
     case AppError::BrokenPipe: return "EPIPE";
     case AppError::ConnRefused: return "ECONNREFUSED";
+    case AppError::TimedOut: return "ETIMEDOUT";
   }
   return "?";
 }
@@ -503,6 +607,7 @@ std::string_view to_string(ResetRule r) {
     case ResetRule::LingerZero: return "linger-zero";
     case ResetRule::DataToOrphan: return "data-to-orphan";
     case ResetRule::NoSuchConnection: return "no-such-connection";
+    case ResetRule::MiddleboxIdle: return "middlebox-idle";
   }
   return "?";
 }

@@ -38,9 +38,27 @@ enum TcpEventKind : std::uint16_t {
   kTcpSegment = 1,
   kTcpTimeWaitEnd = 2,
   kTcpFinTimeout = 3,
+  kTcpRetransmitGiveUp = 4,  // a sender whose segment a middlebox dropped stops retransmitting
+  kTcpMiddleboxReset = 5,    // an RST a middlebox sent arrives
 };
 inline constexpr std::uint16_t kFirstModelEventKind = 16;
-constexpr bool is_tcp_event(std::uint16_t kind) { return kind >= kTcpSegment && kind <= kTcpFinTimeout; }
+constexpr bool is_tcp_event(std::uint16_t kind) { return kind >= kTcpSegment && kind <= kTcpMiddleboxReset; }
+
+// A middlebox on a path (a NAT gateway, a load balancer, a conntrack table): it forgets a flow
+// with no segment in either direction for idle_timeout, and a later segment of that flow meets
+// `then`. Index 0 means no middlebox.
+using MiddleboxId = std::uint8_t;
+inline constexpr MiddleboxId kNoMiddlebox = 0;
+enum class ForgottenFlow : std::uint8_t {
+  Drop,         // the segment vanishes; its sender retransmits until it gives up
+  ResetSender,  // the middlebox answers with RST to the sender
+  ResetBoth,    // ... and to the other end
+};
+struct MiddleboxRule {
+  Time idle_timeout = 0;
+  ForgottenFlow then = ForgottenFlow::Drop;
+  Role role = 0;  // the label its RSTs are attributed to
+};
 
 // What the owning application of an endpoint can observe after an event.
 struct Notice {
@@ -63,6 +81,9 @@ struct TcpConfig {
   Time time_wait = 60 * kSecond;    // TCP_TIMEWAIT_LEN
   Time fin_timeout = 60 * kSecond;  // net.ipv4.tcp_fin_timeout: life of an orphaned FIN_WAIT_2
   std::uint64_t seed = 1;           // for jitter
+  // net.ipv4.tcp_retries2 = 15 with the minimum RTO of 200 ms: how long a sender retransmits
+  // an unanswered segment before the socket fails with ETIMEDOUT (Linux ip-sysctl: 924.6 s).
+  Time retransmit_give_up = 924'600 * kMillisecond;
 };
 
 // Counters kept by the stack; conservation laws over them are tested.
@@ -81,7 +102,10 @@ struct TcpCounters {
   std::array<std::uint64_t, kRoles> app_errors_conn_reset{};  // by role of the application
   std::array<std::uint64_t, kRoles> app_errors_broken_pipe{};
   std::array<std::uint64_t, kRoles> app_errors_refused{};
+  std::array<std::uint64_t, kRoles> app_errors_timed_out{};
   std::uint64_t time_wait_entered = 0;
+  std::uint64_t segments_lost_at_middlebox = 0;  // segments of forgotten flows (RSTs included)
+  std::uint64_t flows_forgotten = 0;             // connections whose flow a middlebox forgot
 };
 
 class TcpStack {
@@ -93,10 +117,13 @@ class TcpStack {
   // Room for `connections` connections: a run that knows it will hold many says so, and
   // the arrays never double (nor hold a half-copied spare at their peak).
   void reserve(std::size_t connections);
+  // A middlebox that connections may then cross (connect's last argument). At most 255.
+  MiddleboxId add_middlebox(MiddleboxRule rule);
   // Opens a connection from `from` to `to`; the SYN arrives after `delay` (+ jitter). The
-  // returned endpoint is the connecting side; its owner is `owner`.
+  // returned endpoint is the connecting side; its owner is `owner`. Its segments cross
+  // `middlebox`, which sits half way along the path.
   EndpointId connect(HostIndex from, HostIndex to, Time delay, Time jitter, Role from_role, Role to_role,
-                     std::uint32_t owner);
+                     std::uint32_t owner, MiddleboxId middlebox = kNoMiddlebox);
   void set_owner(EndpointId ep, std::uint32_t owner);
   // Sends one message. Returns the error a write() reports, or None. Writing after the
   // peer's FIN succeeds locally (the peer host will answer with RST).
@@ -164,6 +191,7 @@ class TcpStack {
     kShutWr = 2,     // we sent our FIN
     kLinger0 = 4,    // SO_LINGER {on, 0}
     kReleased = 8,   // the application closed the socket (it is orphaned, or gone)
+    kRetransmitting = 16,  // a segment it sent was lost at a middlebox; the give-up is scheduled
   };
   // 16 + 16 + 24 bytes per connection: a run may hold a million.
   struct Endpoint {
@@ -189,6 +217,8 @@ class TcpStack {
     Time delay = 0;
     Time jitter = 0;
     Simulator::LaneId lane = Simulator::kNoLane;  // the delay's FIFO lane, when jitter == 0
+    MiddleboxId middlebox = kNoMiddlebox;
+    bool slow = false;  // jitter or a middlebox: its segments go through transmit_slow()
   };
   struct Host {
     std::uint32_t time_wait = 0;
@@ -207,6 +237,11 @@ class TcpStack {
   [[gnu::noinline]] void transmit_slow(EndpointId from, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags,
                                        ResetRule rule);
   void send_reset(EndpointId from, ResetRule rule);
+  // Whether a segment `from` sends gets past the path's middlebox; if not, what the
+  // middlebox does about it is done.
+  bool crosses_middlebox(EndpointId from, std::uint8_t flags);
+  void middlebox_reset(EndpointId to, const MiddleboxRule& box);
+  Notice on_retransmit_give_up(EndpointId ep);
   Notice on_segment(const Event& e);
   Notice on_reset(EndpointId ep, Role sender_role, ResetRule rule);
   Notice on_data_or_fin(EndpointId ep, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags);
@@ -215,7 +250,7 @@ class TcpStack {
   void leave_time_wait(EndpointId ep);
   void become_gone(EndpointId ep);
   bool gone(EndpointId ep) const { return ep_[ep].state == TcpState::Closed && (ep_[ep].flags & kReleased); }
-  std::uint32_t path_of(Time delay, Time jitter);
+  std::uint32_t path_of(Time delay, Time jitter, MiddleboxId middlebox);
   void record(Time at, EndpointId ep, TraceRecord::What what, std::uint8_t flags, ResetRule rule,
               Notice::Kind notice = Notice::None, AppError error = AppError::None,
               ResetFate fate = ResetFate::Dropped, std::uint32_t bytes = 0);
@@ -229,6 +264,10 @@ class TcpStack {
   // Arrival time of the last segment each endpoint sent, kept only for paths with jitter
   // (without, arrivals follow sending order anyway); sized when such a path is first used.
   std::vector<Time> last_arrival_;
+  std::vector<MiddleboxRule> middleboxes_;  // middlebox m is middleboxes_[m - 1]
+  // When a segment last crossed each connection's middlebox, by connection; kept only once a
+  // path with a middlebox is used. Not moved by segments it stopped: a forgotten flow stays so.
+  std::vector<Time> last_crossing_;
   std::vector<Host> hosts_;
   ConnectionId free_head_ = kNoEndpoint;
   std::size_t open_ = 0;

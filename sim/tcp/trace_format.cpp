@@ -62,7 +62,10 @@ std::string format_ladder(const std::vector<TraceRecord>& trace, std::uint32_t c
         break;
       }
       case TraceRecord::Arrived:
-        line += pad(me) + "   receives " + segment_name(r.flags) + "  " + std::string(to_string(r.state_after));
+        line += pad(me) + "   receives " + segment_name(r.flags);
+        // A middlebox's RST has no Sent line of its own: say where it came from.
+        if ((r.flags & kSegRst) && r.rule == ResetRule::MiddleboxIdle) line += " from the middlebox (middlebox-idle)";
+        line += "  " + std::string(to_string(r.state_after));
         if (const std::string n = notice_text(r); !n.empty()) line += ", " + n;
         break;
       case TraceRecord::AppClose:

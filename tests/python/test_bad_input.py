@@ -233,6 +233,18 @@ CASES = [
         ("backends.events[0].at", "missing; this key is required"),
     ),
     Bad(
+        "toml-middlebox-unknown-behaviour",
+        "toml",
+        '[[network.middlebox]]\nidle_timeout = "350s"\non_expired = "fin"\n',
+        ("network.middlebox[0].on_expired", "unknown value 'fin'", '"rst-sender"'),
+    ),
+    Bad(
+        "toml-middlebox-without-timeout",
+        "toml",
+        '[[network.middlebox]]\nhop = "proxy-backend"\n',
+        ("network.middlebox[0].idle_timeout", "missing; this key is required"),
+    ),
+    Bad(
         "toml-warmup-longer-than-run",
         "toml",
         '[sim]\nduration = "1m"\nwarmup = "5m"\n',
@@ -385,6 +397,12 @@ CASES = [
         "dict",
         {"backends": {"servers": 2, "events": [{"at": "1m", "server": 2}]}},
         ("backends.events[0].server", "no server 2", "indices run from 0 to 1"),
+    ),
+    Bad(
+        "dict-two-middleboxes-on-one-hop",
+        "dict",
+        {"network": {"middlebox": [{"idle_timeout": "4m"}, {"idle_timeout": "350s"}]}},
+        ("network.middlebox[1].hop", "at most one per hop"),
     ),
     Bad(
         "dict-warmup-too-long",

@@ -19,7 +19,8 @@ const std::string kExampleFile = TEARDOWN_SOURCE_DIR "/../shared/scenario.exampl
 Scenario everything_changed() {
   Scenario s;
   s.sim = {20_min, 2_min, 42, 5_s, 30_s};
-  s.network = {1_ms, 300_us, 7_us, {NetworkZone{{0, 2}, 3_ms, 40_us}, NetworkZone{{1}, 20_ms, 0}}};
+  s.network = {1_ms, 300_us, 7_us, {NetworkZone{{0, 2}, 3_ms, 40_us}, NetworkZone{{1}, 20_ms, 0}},
+               {{Hop::ClientProxy, 4_min, MiddleboxExpiry::RstBoth}, {Hop::ProxyBackend, 350_s, MiddleboxExpiry::Drop}}};
   s.clients.count = 7;
   s.clients.retries = 2;
   s.clients.request_size = 100;

@@ -43,7 +43,9 @@ TEST_CASE("the key reference lists every key of a written scenario, tables first
   // An array of tables is written as an array; its elements' keys are listed under it.
   const char* element_keys[] = {"backends.events.at", "backends.events.server", "backends.events.action",
                                 "backends.events.downtime", "network.zones.servers",
-                                "network.zones.proxy_backend_delay", "network.zones.jitter"};
+                                "network.zones.proxy_backend_delay", "network.zones.jitter",
+                                "network.middlebox.hop", "network.middlebox.idle_timeout",
+                                "network.middlebox.on_expired"};
   for (const char* path : element_keys) CHECK(listed.count(path) == 1);
   CHECK(listed.size() == written.size() + std::size(element_keys));
 }

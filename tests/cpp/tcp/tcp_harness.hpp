@@ -10,6 +10,7 @@ namespace teardown::test {
 
 inline constexpr Role kClientRole = 0;
 inline constexpr Role kServerRole = 1;
+inline constexpr Role kMiddleboxRole = 2;
 inline constexpr HostIndex kClientHost = 0;
 inline constexpr HostIndex kServerHost = 1;
 
@@ -21,6 +22,7 @@ struct TwoHosts {
   Time delay;
   EndpointId client = kNoEndpoint;
   EndpointId server = kNoEndpoint;
+  MiddleboxId middlebox = kNoMiddlebox;  // the one open() puts on the path, if any
 
   explicit TwoHosts(Time one_way_delay = 100 * kMicrosecond, TcpConfig config = {})
       : tcp(sim, config, 2), delay(one_way_delay) {
@@ -36,9 +38,14 @@ struct TwoHosts {
   void run_for(Time dt) { run_until(sim.now() + dt); }
   void settle() { run_until(kNever); }
 
+  // Puts a middlebox on the path of the connections open() makes from now on.
+  void add_middlebox(Time idle_timeout, ForgottenFlow then) {
+    middlebox = tcp.add_middlebox({idle_timeout, then, kMiddleboxRole});
+  }
+
   // Opens the connection and runs until both sides are established.
   void open() {
-    client = tcp.connect(kClientHost, kServerHost, delay, 0, kClientRole, kServerRole, 0);
+    client = tcp.connect(kClientHost, kServerHost, delay, 0, kClientRole, kServerRole, 0, middlebox);
     server = TcpStack::peer(client);
     run_for(2 * delay);
   }

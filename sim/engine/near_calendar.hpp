@@ -39,8 +39,6 @@ class NearCalendar {
   std::size_t size() const { return size_; }
   // The time of the last event popped: no event may be pushed before it.
   Time floor() const { return last_; }
-  // Events at or after this time are not held in the ring but in the heap beside it.
-  Time ring_end() const { return (bucket_of(last_) + kRing) << kBucketBits; }
 
   void push(const Event& e) {
     assert(e.time >= last_);
@@ -139,11 +137,6 @@ class NearCalendar {
 
   static std::int64_t bucket_of(Time t) { return t >> kBucketBits; }
   static std::size_t index_of(std::int64_t bucket) { return static_cast<std::size_t>(bucket & (kRing - 1)); }
-  // The absolute bucket of ring index i: the one in [bucket_of(last_), + kRing).
-  std::int64_t bucket_of_index(std::int64_t i) const {
-    const std::int64_t base = bucket_of(last_);
-    return base + ((i - base) & (kRing - 1));
-  }
   static bool later(const Event& a, const Event& b) { return runs_before(b, a); }
 
   void set_bit(std::size_t i) { bits_[i >> 6] |= std::uint64_t{1} << (i & 63); }

@@ -2,8 +2,6 @@
 #include "engine/event_queue.hpp"
 
 #include <catch2/catch.hpp>
-#include <queue>
-#include <tuple>
 #include <vector>
 
 #include "engine/random.hpp"

@@ -59,6 +59,15 @@ enum class Hop { ClientProxy, ProxyBackend };
 // answers it with RST to its sender, or to both ends.
 enum class MiddleboxExpiry { Drop, RstSender, RstBoth };
 
+// How clients are spread over several proxy instances: each client host resolves the name
+// once and keeps its answer (DNS round robin), or an L4 balancer in front of the instances
+// gives each new connection to the next instance in turn.
+enum class ProxySpread { Dns, L4 };
+
+// proxy.instances' upper bound: the engine carries the instance in the top 4 bits of an
+// event's target.
+inline constexpr int kMaxProxyInstances = 16;
+
 std::string_view to_string(ProxyVersion v);
 std::string_view to_string(ProxyMode v);
 std::string_view to_string(Balance v);
@@ -72,6 +81,7 @@ std::string_view to_string(EventAction v);
 std::string_view to_string(RetryOn v);
 std::string_view to_string(Hop v);
 std::string_view to_string(MiddleboxExpiry v);
+std::string_view to_string(ProxySpread v);
 
 // The value spelled `name` ("http-keep-alive" -> ProxyMode::HttpKeepAlive), or nullopt.
 template <typename E>
@@ -89,6 +99,7 @@ template <> std::optional<EventAction> from_string<EventAction>(std::string_view
 template <> std::optional<RetryOn> from_string<RetryOn>(std::string_view name);
 template <> std::optional<Hop> from_string<Hop>(std::string_view name);
 template <> std::optional<MiddleboxExpiry> from_string<MiddleboxExpiry>(std::string_view name);
+template <> std::optional<ProxySpread> from_string<ProxySpread>(std::string_view name);
 
 // A set of retry conditions. A set, not a list: HAProxy ignores order and repeats.
 class RetryOnSet {
@@ -254,6 +265,9 @@ struct ProxyConfig {
   Time processing_time = 20 * kMicrosecond;        // from reading a response to acting on it; default 20us
   ProxyTimeouts timeout;                           // [proxy.timeout]
   ProxyCloseOverrides close;                       // [proxy.close]
+  // Fields added later stay at the end, so that positional initialisers keep their meaning.
+  int instances = 1;                               // proxy instances in front of the same backends; default 1
+  ProxySpread spread = ProxySpread::Dns;           // how clients reach the instances; default "dns"
   friend bool operator==(const ProxyConfig&, const ProxyConfig&) = default;
 };
 

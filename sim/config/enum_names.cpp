@@ -67,6 +67,7 @@ constexpr NamedValue<Hop> kHops[] = {{Hop::ClientProxy, "client-proxy"}, {Hop::P
 constexpr NamedValue<MiddleboxExpiry> kMiddleboxExpiries[] = {{MiddleboxExpiry::Drop, "drop"},
                                                               {MiddleboxExpiry::RstSender, "rst-sender"},
                                                               {MiddleboxExpiry::RstBoth, "rst-both"}};
+constexpr NamedValue<ProxySpread> kProxySpreads[] = {{ProxySpread::Dns, "dns"}, {ProxySpread::L4, "l4"}};
 
 }  // namespace
 
@@ -101,6 +102,7 @@ TEARDOWN_ENUM_NAMES(EventAction, kEventActions)
 TEARDOWN_ENUM_NAMES(RetryOn, kRetryOns)
 TEARDOWN_ENUM_NAMES(Hop, kHops)
 TEARDOWN_ENUM_NAMES(MiddleboxExpiry, kMiddleboxExpiries)
+TEARDOWN_ENUM_NAMES(ProxySpread, kProxySpreads)
 
 #undef TEARDOWN_ENUM_NAMES
 

@@ -177,6 +177,12 @@ void describe(V& v, S& s) {
       {"time the proxy takes between a message arriving and acting on it"});
   v.table("timeout", s.timeout, {"the proxy's timeouts; off: not set, falling back as HAProxy does"});
   v.table("close", s.close, {"how each kind of close is done, overriding the release's preset"});
+  v.integer("instances", s.instances,
+      {"proxy instances in front of the same backends, each with its own sessions, pools, balancer and "
+       "health checks", "instances"});
+  v.enumeration("spread", s.spread,
+      {"how clients reach the instances: dns (each client host keeps one instance, in turn) or l4 (an L4 "
+       "balancer gives each new connection to the next instance)"});
 }
 
 template <typename V, Is<ServiceTimeConfig> S>

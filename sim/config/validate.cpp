@@ -257,6 +257,8 @@ void check_proxy(const ProxyConfig& proxy, Checks& c) {
   c.at_least("proxy.retries", proxy.retries, 0);
   c.at_most("proxy.retries", proxy.retries, 255, "retries per request");
   c.at_least("proxy.maxconn", proxy.maxconn, 1);
+  c.at_least("proxy.instances", proxy.instances, 1);
+  c.at_most("proxy.instances", proxy.instances, kMaxProxyInstances, "proxy instances");
   c.non_negative_time("proxy.processing_time", proxy.processing_time);
 
   // HAProxy reads 0 as "no timeout"; here that is spelled "off", so 0 is a mistake.

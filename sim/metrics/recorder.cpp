@@ -91,7 +91,8 @@ void Recorder::accumulate_open(int server, Time now) {
 
 void Recorder::start_measuring(const TcpCounters& tcp) { tcp_at_warmup_ = tcp; }
 
-void Recorder::finish(Time now, const TcpStack& tcp, HostIndex proxy_host, std::size_t hosts, Result& out) {
+void Recorder::finish(Time now, const TcpStack& tcp, std::span<const HostIndex> proxy_hosts, std::size_t hosts,
+                      Result& out) {
   namespace m = metric_names;
   // A run stopped during warm-up (a wall-time bound) measured nothing: RST counts start here.
   if (now < warmup_end_) start_measuring(tcp.counters());
@@ -144,7 +145,10 @@ void Recorder::finish(Time now, const TcpStack& tcp, HostIndex proxy_host, std::
   std::uint32_t tw_peak = 0;
   for (std::size_t h = 0; h < hosts; ++h) tw_peak = std::max(tw_peak, tcp.time_wait_peak(static_cast<HostIndex>(h)));
   mm[m::kTimeWaitPeak] = tw_peak;
-  mm[m::kTimeWaitPeakProxy] = tcp.time_wait_peak(proxy_host);
+  // Per host, the figure that matters for its ports: the busiest proxy instance's.
+  std::uint32_t tw_peak_proxy = 0;
+  for (const HostIndex h : proxy_hosts) tw_peak_proxy = std::max(tw_peak_proxy, tcp.time_wait_peak(h));
+  mm[m::kTimeWaitPeakProxy] = tw_peak_proxy;
 
   mm[m::kLatencyP50] = latency_.quantile(0.5) / 1e9;
   mm[m::kLatencyP99] = latency_.quantile(0.99) / 1e9;

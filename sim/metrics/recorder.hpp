@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "latency_histogram.hpp"
@@ -43,7 +44,8 @@ class Recorder {
   void start_measuring(const TcpCounters& tcp);
 
   // Fills metrics, per_server, timeseries and invariants.
-  void finish(Time now, const TcpStack& tcp, HostIndex proxy_host, std::size_t hosts, Result& out);
+  // proxy_hosts: the host of each proxy instance.
+  void finish(Time now, const TcpStack& tcp, std::span<const HostIndex> proxy_hosts, std::size_t hosts, Result& out);
 
  private:
   void accumulate_open(int server, Time now);

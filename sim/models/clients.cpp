@@ -40,9 +40,21 @@ Clients::Clients(const Scenario& sc)
   if (cc.pool.evict_at_deadline && idle_expiry_ != kNever) expiry_.resize(clients_.size());
 }
 
-HostIndex Clients::host_of(World& w, std::uint32_t client) const {
+int Clients::host_number(std::uint32_t client) const {
   // Long-lived connections are spread over the client hosts.
-  return w.hosts.client(static_cast<int>(long_lived(client) ? (client - regular_) % regular_ : client));
+  return static_cast<int>(long_lived(client) ? (client - regular_) % regular_ : client);
+}
+
+HostIndex Clients::proxy_host_for(World& w, std::uint32_t client) {
+  const auto instances = static_cast<std::uint32_t>(w.hosts.proxies);
+  if (instances == 1) return w.hosts.proxy();
+  // DNS round robin: each client host resolved the name once and keeps the answer it got,
+  // the answers rotating from one host to the next. An L4 balancer (IPVS rr, a cloud network
+  // load balancer) gives each new connection to the next instance in turn.
+  if (sc_.proxy.spread == ProxySpread::Dns) return w.hosts.proxy(static_cast<std::uint32_t>(host_number(client)) % instances);
+  const std::uint32_t instance = next_instance_;
+  next_instance_ = (next_instance_ + 1) % instances;
+  return w.hosts.proxy(instance);
 }
 
 Time Clients::arrival_gap(std::uint32_t client, Time mean) {
@@ -240,7 +252,7 @@ void Clients::dispatch(World& w, std::uint32_t client, Pending p) {
     k.attempt = p.attempt;
     w.tcp.trace_new_connections(trace_left_ > 0);
     if (trace_left_ > 0) --trace_left_;
-    k.ep = w.tcp.connect(host_of(w, client), w.hosts.proxy(), w.client_proxy_delay, w.client_proxy_jitter,
+    k.ep = w.tcp.connect(w.hosts.client(host_number(client)), proxy_host_for(w, client), w.client_proxy_delay, w.client_proxy_jitter,
                          kRoleClient, kRoleProxyFront, c, w.client_proxy_middlebox);
     w.tcp.trace_new_connections(false);
     ++cl.open;

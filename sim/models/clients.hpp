@@ -72,7 +72,10 @@ class Clients {
   static_assert(sizeof(Client) == 20);
 
   bool long_lived(std::uint32_t client) const { return client >= regular_; }
-  HostIndex host_of(World& w, std::uint32_t client) const;
+  // The client host (0..clients.count-1) a client's connections leave from.
+  int host_number(std::uint32_t client) const;
+  // The proxy instance's host a new connection of `client` goes to (proxy.spread).
+  HostIndex proxy_host_for(World& w, std::uint32_t client);
   std::uint32_t max_size(std::uint32_t client) const;
   // Draws from the client's arrival stream: xoshiro for pooled clients (few), a counter
   // stream for long-lived ones (8 bytes each).
@@ -121,6 +124,7 @@ class Clients {
   std::vector<LazyDeadline> expiry_;  // per client, only with evict_at_deadline
   bool bursts_on_ = true;
   int trace_left_ = 0;
+  std::uint32_t next_instance_ = 0;  // proxy.spread = "l4": the instance of the next new connection
   RandomStream onoff_;
 };
 

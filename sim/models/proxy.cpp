@@ -3,14 +3,22 @@
 #include "proxy.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "free_list.hpp"
 #include "world.hpp"
 
 namespace teardown::models {
 
-Proxy::Proxy(const Scenario& sc)
-    : sc_(sc), traits_(resolve_proxy(sc.proxy)), balance_rng_(sc.sim.seed, 0xba1a, StreamPurpose::Balance) {
+Proxy::Proxy(const Scenario& sc, std::uint32_t instance)
+    : sc_(sc),
+      instance_(instance),
+      tag_(instance << kInstanceShift),
+      index_mask_(sc.proxy.instances > 1 ? kIndexMask : ~0u),
+      traits_(resolve_proxy(sc.proxy)),
+      // Instance 0's stream is the one a single proxy always had.
+      balance_rng_(sc.sim.seed, 0xba1a + (std::uint64_t{instance} << 32), StreamPurpose::Balance) {
   const auto& weights = sc.backends.weights;
   servers_.resize(static_cast<std::size_t>(sc.backends.servers));
   for (std::size_t i = 0; i < servers_.size(); ++i) {
@@ -33,16 +41,27 @@ Proxy::Proxy(const Scenario& sc)
 }
 
 void Proxy::start(World& w) {
+  host_ = w.hosts.proxy(instance_);
   processing_lane_ = w.sim.lane_of(sc_.proxy.processing_time);
   for (std::size_t i = 0; i < servers_.size(); ++i) {
     servers_[i].host = w.hosts.backend(static_cast<int>(i));
     // Checks of different servers do not run in lock step.
     w.sim.schedule(balance_rng_.uniform_time(sc_.backends.health_check.interval), kHealthCheck,
-                   static_cast<std::uint32_t>(i));
+                   tagged(static_cast<std::uint32_t>(i)));
   }
 }
 
-std::uint32_t Proxy::new_session_slot() { return take_slot<&Session::next_free>(sessions_, free_sessions_); }
+std::uint32_t Proxy::new_session_slot() {
+  return checked_index(take_slot<&Session::next_free>(sessions_, free_sessions_));
+}
+
+std::uint32_t Proxy::checked_index(std::uint32_t index) const {
+  if (index > index_mask_) {
+    throw std::length_error("proxy instance " + std::to_string(instance_) + " needs more than " +
+                            std::to_string(kIndexMask + 1) + " sessions or connections at once");
+  }
+  return index;
+}
 
 // ---- client side -------------------------------------------------------------------------
 
@@ -60,7 +79,7 @@ void Proxy::on_front_notice(World& w, const Notice& n) {
         // The request sits in the socket until the event loop gets to it: if the idle
         // timeout fires first, close() finds it unread and resets (docs/model.md T5).
         if (ss.state == Session::WaitRequest) ss.state = Session::Reading;
-        w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
+        w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, tagged(s), 0, ss.generation);
       }
       if (n.eof) {
         ss.client_shut = true;
@@ -118,10 +137,10 @@ void Proxy::start_session(World& w, std::uint32_t s) {
     route(w, s);
     return;
   }
-  ss.idle.set_after(w.sim, traits_.first_request_timeout, kProxyIdle, s);
+  ss.idle.set_after(w.sim, traits_.first_request_timeout, kProxyIdle, tagged(s));
   if (w.tcp.unread(ss.front) > 0) {
     ss.state = Session::Reading;
-    w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, s, 0, ss.generation);
+    w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, tagged(s), 0, ss.generation);
   }
 }
 
@@ -133,7 +152,7 @@ void Proxy::on_request_ready(World& w, std::uint32_t s) {
     ServerConn& k = conns_[ss.srv_conn];
     w.rec.server_request(w.sim.now(), static_cast<int>(k.server));
     w.tcp.send(k.back, static_cast<std::uint32_t>(sc_.clients.request_size));
-    ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
+    ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, tagged(s));
     return;
   }
   if (ss.state != Session::Reading) return;
@@ -180,7 +199,7 @@ void Proxy::route(World& w, std::uint32_t s) {
     // The payload names this wait: a timer left from an earlier wait of the session is stale.
     ++ss.epoch;
     if (traits_.queue_timeout != kNever) {  // "off" (no timeout queue nor connect): wait for ever
-      w.sim.schedule(w.sim.now() + traits_.queue_timeout, kProxyQueueTimeout, s, ss.epoch, ss.generation);
+      w.sim.schedule(w.sim.now() + traits_.queue_timeout, kProxyQueueTimeout, tagged(s), ss.epoch, ss.generation);
     }
     return;
   }
@@ -227,7 +246,7 @@ void Proxy::send_request(World& w, std::uint32_t s, std::uint32_t c) {
   w.rec.server_request(w.sim.now(), static_cast<int>(k.server));
   w.tcp.send(k.back, static_cast<std::uint32_t>(sc_.clients.request_size), close_to_server ? kMsgClose : 0);
   if (sc_.proxy.timeout.server != kNever) {
-    k.server_timeout.set_after(w.sim, sc_.proxy.timeout.server, kProxyServerTimeout, c);
+    k.server_timeout.set_after(w.sim, sc_.proxy.timeout.server, kProxyServerTimeout, tagged(c));
   }
 }
 
@@ -249,9 +268,9 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
       if (traits_.mode == ConnMode::Tcp) {
         set_conn_state(c, ServerConn::Tunnel);
         sessions_[s].state = Session::Tunnel;
-        sessions_[s].idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
+        sessions_[s].idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, tagged(s));
         if (w.tcp.unread(sessions_[s].front) > 0) {
-          w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, s, 0,
+          w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyRequestReady, tagged(s), 0,
                             sessions_[s].generation);
         }
         return;
@@ -275,7 +294,7 @@ void Proxy::on_back_notice(World& w, const Notice& n) {
       if (k.state == ServerConn::Busy || k.state == ServerConn::Tunnel) {
         k.response_in = true;
         k.server_close = (n.app_flags & kMsgClose) != 0;
-        w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyResponseReady, c, 0, k.generation);
+        w.sim.schedule_in(processing_lane_, sc_.proxy.processing_time, kProxyResponseReady, tagged(c), 0, k.generation);
       } else {
         w.tcp.read(k.back);
       }
@@ -364,7 +383,7 @@ void Proxy::on_response_ready(World& w, std::uint32_t c) {
     set_conn_state(c, ServerConn::Tunnel);
     ss.state = Session::Tunnel;
     assign(s, conns_[c].server);
-    ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, s);
+    ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, tagged(s));
     return;
   }
   const bool server_will_close = conns_[c].server_close || w.tcp.peer_fin_seen(conns_[c].back);
@@ -412,7 +431,7 @@ void Proxy::wait_next_request(World& w, std::uint32_t s) {
   ss.state = Session::WaitRequest;
   // The keep-alive timer starts when the response has been sent (CFGHEAD "timeout
   // http-keep-alive"); unset, it falls back to http-request, then client (section 2).
-  ss.idle.set_after(w.sim, traits_.keep_alive_timeout, kProxyIdle, s);
+  ss.idle.set_after(w.sim, traits_.keep_alive_timeout, kProxyIdle, tagged(s));
 }
 
 // The server connection failed before any response byte (EOF, RST or timeout).
@@ -468,7 +487,7 @@ void Proxy::retry_or_fail(World& w, std::uint32_t s) {
   // seen on HAProxy 2.6 in docs/validation.md, backend restarts).
   ss.state = Session::Connecting;
   const Time pause = redispatch_next(ss) ? 0 : traits_.retry_pause;
-  w.sim.schedule(w.sim.now() + pause, kProxyRetry, s, ++ss.epoch, ss.generation);
+  w.sim.schedule(w.sim.now() + pause, kProxyRetry, tagged(s), ++ss.epoch, ss.generation);
 }
 
 bool Proxy::redispatch_next(const Session& ss) const {
@@ -516,7 +535,7 @@ void Proxy::tunnel_relay_shutdown(World& w, std::uint32_t s) {
   const ProxyTimeouts& to = sc_.proxy.timeout;
   const Time fin = ss.client_shut ? (to.client_fin != kNever ? to.client_fin : traits_.tunnel_timeout)
                                    : (to.server_fin != kNever ? to.server_fin : traits_.tunnel_timeout);
-  ss.idle.set_after(w.sim, fin, kProxyIdle, s);
+  ss.idle.set_after(w.sim, fin, kProxyIdle, tagged(s));
 }
 
 void Proxy::on_idle_timeout(World& w, std::uint32_t s) {
@@ -558,34 +577,36 @@ void Proxy::end_session(World& w, std::uint32_t s) {
 }
 
 void Proxy::on_event(World& w, const Event& e) {
+  // The entity's index; `e` keeps the tagged target for LazyDeadline::on_wake to re-arm with.
+  const std::uint32_t t = e.target & index_mask_;
   switch (e.kind()) {
     case kProxyRequestReady:
-      if (sessions_[e.target].generation == e.generation) on_request_ready(w, e.target);
+      if (sessions_[t].generation == e.generation) on_request_ready(w, t);
       return;
     case kProxyResponseReady:
-      if (conns_[e.target].generation == e.generation && conns_[e.target].response_in) {
-        conns_[e.target].response_in = false;
-        on_response_ready(w, e.target);
+      if (conns_[t].generation == e.generation && conns_[t].response_in) {
+        conns_[t].response_in = false;
+        on_response_ready(w, t);
       }
       return;
     case kProxyIdle: {
-      Session& ss = sessions_[e.target];
-      if (ss.idle.on_wake(w.sim, e) && ss.state != Session::Free) on_idle_timeout(w, e.target);
+      Session& ss = sessions_[t];
+      if (ss.idle.on_wake(w.sim, e) && ss.state != Session::Free) on_idle_timeout(w, t);
       return;
     }
     case kProxyServerTimeout: {
-      ServerConn& k = conns_[e.target];
+      ServerConn& k = conns_[t];
       if (k.server_timeout.on_wake(w.sim, e) && k.state == ServerConn::Busy && !k.response_in) {
-        server_failed(w, e.target, /*timeout=*/true);
+        server_failed(w, t, /*timeout=*/true);
       }
       return;
     }
     case kProxyConnectTimeout: {
-      ServerConn& k = conns_[e.target];
+      ServerConn& k = conns_[t];
       if (k.connect_timeout.on_wake(w.sim, e) && k.state == ServerConn::Connecting) {
         const std::uint32_t s = k.session;
-        if (s != kNone) drop_own_conn(s, e.target);
-        close_server(w, e.target, CloseHow::Rst);
+        if (s != kNone) drop_own_conn(s, t);
+        close_server(w, t, CloseHow::Rst);
         if (s != kNone) {
           unassign(w, s);
           retry_or_fail(w, s);
@@ -594,11 +615,11 @@ void Proxy::on_event(World& w, const Event& e) {
       return;
     }
     case kProxyRetry: {
-      Session& ss = sessions_[e.target];
+      Session& ss = sessions_[t];
       if (ss.generation != e.generation || ss.epoch != e.payload || ss.state != Session::Connecting) return;
       ss.retry_server = ss.server;
       ss.redispatching = redispatch_next(ss);
-      route(w, e.target);
+      route(w, t);
       return;
     }
     case kProxyLingerAbort: {
@@ -608,23 +629,23 @@ void Proxy::on_event(World& w, const Event& e) {
       return;
     }
     case kProxyQueueTimeout: {
-      Session& ss = sessions_[e.target];
+      Session& ss = sessions_[t];
       if (ss.generation == e.generation && ss.epoch == e.payload && ss.state == Session::Queued) {
         for (std::size_t i = 0; i < queue_.size(); ++i) {
-          if (queue_[i] == e.target) {
+          if (queue_[i] == t) {
             queue_.erase(i);
             break;
           }
         }
-            answer_error(w, e.target);  // 503 after timeout queue
+        answer_error(w, t);  // 503 after timeout queue
       }
       return;
     }
     case kProxyPurge:
-      purge(w, e.target);
+      purge(w, t);
       return;
     case kHealthCheck:
-      health_check(w, e.target);
+      health_check(w, t);
       return;
     default:
       return;

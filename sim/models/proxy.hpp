@@ -28,7 +28,16 @@ inline constexpr int kMaxSessionIdleConns = 5;
 
 class Proxy {
  public:
-  explicit Proxy(const Scenario& sc);
+  // Instance `instance` of sc.proxy.instances: its own sessions, server connections, pools,
+  // balancer state, health checks and random stream; its host is Hosts::proxy(instance).
+  Proxy(const Scenario& sc, std::uint32_t instance);
+
+  // Events of instance k > 0 carry k in the top bits of their target; the entity's index is
+  // below. One instance tags nothing (its targets use every bit).
+  static constexpr int kInstanceShift = 28;
+  static constexpr std::uint32_t kIndexMask = (1u << kInstanceShift) - 1;
+  static_assert(kMaxProxyInstances <= (1 << (32 - kInstanceShift)));
+  static std::uint32_t instance_of_target(std::uint32_t target) { return target >> kInstanceShift; }
 
   void start(World& w);
   // Room for this many sessions at once (see World::World).
@@ -142,7 +151,16 @@ class Proxy {
   void close_client(World& w, std::uint32_t s, CloseHow how);
   void forget_server_conn(World& w, std::uint32_t c, bool hard);
 
+  // The target of an event for this instance's entity `index`.
+  std::uint32_t tagged(std::uint32_t index) const { return index | tag_; }
+  // A new slot's index, checked to leave room for the instance's tag.
+  std::uint32_t checked_index(std::uint32_t index) const;
+
   const Scenario& sc_;
+  std::uint32_t instance_ = 0;
+  std::uint32_t tag_ = 0;                 // instance_ << kInstanceShift
+  std::uint32_t index_mask_ = ~0u;        // kIndexMask when there are several instances
+  HostIndex host_ = 0;
   ProxyTraits traits_;
   std::vector<Session> sessions_;
   std::vector<ServerConn> conns_;

@@ -88,7 +88,7 @@ void Proxy::drain_queue(World& w) {
 }
 
 std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t server) {
-  const std::uint32_t c = take_slot<&ServerConn::next_free>(conns_, free_conns_);
+  const std::uint32_t c = checked_index(take_slot<&ServerConn::next_free>(conns_, free_conns_));
   ServerConn& k = conns_[c];
   const std::uint32_t generation = k.generation;
   const ServerConn old = k;
@@ -101,11 +101,11 @@ std::uint32_t Proxy::open_server_conn(World& w, std::uint32_t s, std::uint32_t s
   k.session = s;
   set_conn_state(c, ServerConn::Connecting);
   w.tcp.trace_new_connections(w.tcp.traced(sessions_[s].front));
-  k.back = w.tcp.connect(w.hosts.proxy(), servers_[server].host, w.backend_delay(server), w.backend_jitter(server),
+  k.back = w.tcp.connect(host_, servers_[server].host, w.backend_delay(server), w.backend_jitter(server),
                          kRoleProxyBack, kRoleBackend, c, w.proxy_backend_middlebox);
   w.tcp.trace_new_connections(false);
   w.rec.server_connection_opened(w.sim.now(), static_cast<int>(server));
-  k.connect_timeout.set_after(w.sim, sc_.proxy.timeout.connect, kProxyConnectTimeout, c);
+  k.connect_timeout.set_after(w.sim, sc_.proxy.timeout.connect, kProxyConnectTimeout, tagged(c));
   return c;
 }
 
@@ -175,7 +175,7 @@ void Proxy::release_to_pool(World& w, std::uint32_t c) {
     srv.purge_armed = true;
     // "off": never purged (now + kNever would overflow).
     if (sc_.proxy.pool_purge_delay != kNever) {
-      w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, k.server);
+      w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, tagged(k.server));
     }
   }
 }
@@ -202,7 +202,7 @@ void Proxy::purge(World& w, std::uint32_t server) {
   if (pooled_count(srv) > 0) {
     srv.purge_armed = true;
     if (sc_.proxy.pool_purge_delay != kNever) {
-      w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, server);
+      w.sim.schedule(w.sim.now() + sc_.proxy.pool_purge_delay, kProxyPurge, tagged(server));
     }
   }
 }
@@ -210,7 +210,7 @@ void Proxy::purge(World& w, std::uint32_t server) {
 void Proxy::health_check(World& w, std::uint32_t server) {
   Server& srv = servers_[server];
   const HealthCheckConfig& hc = sc_.backends.health_check;
-  w.sim.schedule(w.sim.now() + hc.interval, kHealthCheck, server);
+  w.sim.schedule(w.sim.now() + hc.interval, kHealthCheck, tagged(server));
   // A check succeeds when the server accepts a connection (CFGHEAD 5.2 "check", "inter",
   // "rise", "fall"); the check's own connection is not simulated.
   const bool ok = w.backends.listening(static_cast<int>(server));

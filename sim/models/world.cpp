@@ -6,7 +6,7 @@ namespace teardown::models {
 
 World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_delay, Time pb_jitter)
     : sc(scenario),
-      hosts{scenario.clients.count, scenario.backends.servers},
+      hosts{scenario.clients.count, scenario.backends.servers, scenario.proxy.instances},
       client_proxy_delay(cp_delay),
       client_proxy_jitter(cp_jitter),
       proxy_backend_delay(pb_delay),
@@ -15,8 +15,9 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
       rec(scenario.backends.servers, scenario.sim.warmup, scenario.sim.warmup + scenario.sim.duration,
           scenario.sim.timeseries_bin),
       backends(scenario),
-      proxy(scenario),
       clients(scenario) {
+  proxies.reserve(static_cast<std::size_t>(scenario.proxy.instances));
+  for (int k = 0; k < scenario.proxy.instances; ++k) proxies.emplace_back(scenario, static_cast<std::uint32_t>(k));
   // A run with many long-lived connections sizes its big arrays once. Reserved pages cost
   // no memory until used, and an array that doubles holds its old and new copies at once,
   // at the worst moment: when it is largest.
@@ -33,7 +34,7 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
   }
   if (long_lived > 0) {
     tcp.reserve(2 * (long_lived + pooled));  // client side, and the server side's churn
-    proxy.reserve(long_lived + pooled);
+    for (Proxy& p : proxies) p.reserve((long_lived + pooled) / proxies.size());
     sim.reserve_far(3 * long_lived);  // each one's next request and idle timeout, and spare
   }
 }
@@ -43,15 +44,15 @@ void World::set_backend_paths(const std::vector<Topology::Path>& paths) { backen
 void World::start() {
   sim.schedule(sc.sim.warmup, kWarmupEnd, 0);
   backends.start(*this);
-  proxy.start(*this);
+  for (Proxy& p : proxies) p.start(*this);
   clients.start(*this);
 }
 
 void World::route(const Notice& n) {
   switch (tcp.role(n.endpoint)) {
     case kRoleClient: clients.on_notice(*this, n); return;
-    case kRoleProxyFront: proxy.on_front_notice(*this, n); return;
-    case kRoleProxyBack: proxy.on_back_notice(*this, n); return;
+    case kRoleProxyFront: proxy_of(n.endpoint).on_front_notice(*this, n); return;
+    case kRoleProxyBack: proxy_of(n.endpoint).on_back_notice(*this, n); return;
     case kRoleBackend: backends.on_notice(*this, n); return;
     default: return;
   }
@@ -82,8 +83,12 @@ void World::dispatch(const Event& e) {
       rec.start_measuring(tcp.counters());
       tcp.reset_time_wait_peaks();
       return;
+    case kProxyLingerAbort:
+      // Aimed at an endpoint, not at an instance's entity; it only touches the TCP stack.
+      proxies.front().on_event(*this, e);
+      return;
     default:
-      proxy.on_event(*this, e);
+      proxies[proxies.size() == 1 ? 0 : Proxy::instance_of_target(e.target)].on_event(*this, e);
       return;
   }
 }

@@ -16,18 +16,29 @@
 
 namespace teardown::models {
 
-// Host numbering: proxy 0, clients 1..C, backends C+1..C+S (Topology::chain's order).
+// Host numbering: proxy (instance 0) 0, clients 1..C, backends C+1..C+S, then the other
+// proxy instances (Topology::chain's order, so that one proxy keeps the ids it always had).
 struct Hosts {
   int clients = 0;
   int servers = 0;
-  HostIndex proxy() const { return 0; }
+  int proxies = 1;
+  HostIndex proxy(std::uint32_t instance = 0) const {
+    return instance == 0 ? 0 : static_cast<HostIndex>(clients + servers + static_cast<int>(instance));
+  }
+  // The instance a proxy host runs. REQUIRES: h is a proxy host.
+  std::uint32_t instance_of(HostIndex h) const {
+    return h == 0 ? 0 : static_cast<std::uint32_t>(static_cast<int>(h) - clients - servers);
+  }
   HostIndex client(int i) const { return static_cast<HostIndex>(1 + i); }
   HostIndex backend(int s) const { return static_cast<HostIndex>(1 + clients + s); }
-  std::size_t count() const { return static_cast<std::size_t>(1 + clients + servers); }
-  // Topology::chain's names: "proxy", "client-<i>", "backend-<s>".
+  std::size_t count() const { return static_cast<std::size_t>(clients + servers + proxies); }
+  // Topology::chain's names: "proxy" (or "proxy-<k>" when there are several), "client-<i>",
+  // "backend-<s>".
   std::string name(HostIndex h) const {
-    if (h == 0) return "proxy";
     const int i = static_cast<int>(h) - 1;
+    if (h == 0 || i >= clients + servers) {
+      return proxies == 1 ? "proxy" : "proxy-" + std::to_string(instance_of(h));
+    }
     return i < clients ? "client-" + std::to_string(i) : "backend-" + std::to_string(i - clients);
   }
 };
@@ -48,6 +59,10 @@ struct World {
   }
   void dispatch(const Event& e);
   void route(const Notice& n);
+  // The proxy instance an endpoint of a proxy host belongs to.
+  Proxy& proxy_of(EndpointId ep) {
+    return proxies.size() == 1 ? proxies.front() : proxies[hosts.instance_of(tcp.host(ep))];
+  }
 
   const Scenario& sc;
   Hosts hosts;
@@ -56,7 +71,9 @@ struct World {
   TcpStack tcp;
   metrics::Recorder rec;
   Backends backends;
-  Proxy proxy;
+  // One per proxy.instances; an event for instance k > 0 carries k in the top bits of its
+  // target (Proxy::instance_tag).
+  std::vector<Proxy> proxies;
   Clients clients;
   // The [[network.middlebox]] on each hop, if any.
   MiddleboxId client_proxy_middlebox = kNoMiddlebox, proxy_backend_middlebox = kNoMiddlebox;

@@ -270,16 +270,20 @@ Topology Topology::chain(std::size_t clients, std::size_t backends, Time client_
 }
 
 Topology Topology::chain(std::size_t clients, Time client_proxy_delay, Time client_jitter,
-                         const std::vector<Path>& backend_links) {
+                         const std::vector<Path>& backend_links, std::size_t proxies) {
+  if (proxies == 0) throw TopologyError("a chain needs at least one proxy");
   Topology t;
-  const HostId proxy = t.add_host("proxy", HostKind::Proxy);
-  for (std::size_t i = 0; i < clients; ++i) {
-    const HostId c = t.add_host("client-" + std::to_string(i), HostKind::Client);
-    t.add_link(c, proxy, client_proxy_delay, client_jitter);
-  }
-  for (std::size_t j = 0; j < backend_links.size(); ++j) {
-    const HostId b = t.add_host("backend-" + std::to_string(j), HostKind::Backend);
-    t.add_link(proxy, b, backend_links[j].delay, backend_links[j].jitter);
+  const bool several = proxies > 1;
+  std::vector<HostId> proxy_ids{t.add_host(several ? "proxy-0" : "proxy", HostKind::Proxy)};
+  for (std::size_t i = 0; i < clients; ++i) t.add_host("client-" + std::to_string(i), HostKind::Client);
+  for (std::size_t j = 0; j < backend_links.size(); ++j) t.add_host("backend-" + std::to_string(j), HostKind::Backend);
+  // Instances after the first come last, so that one proxy keeps the ids it always had.
+  for (std::size_t k = 1; k < proxies; ++k) proxy_ids.push_back(t.add_host("proxy-" + std::to_string(k), HostKind::Proxy));
+  for (const HostId p : proxy_ids) {
+    for (std::size_t i = 0; i < clients; ++i) t.add_link(static_cast<HostId>(1 + i), p, client_proxy_delay, client_jitter);
+    for (std::size_t j = 0; j < backend_links.size(); ++j) {
+      t.add_link(p, static_cast<HostId>(1 + clients + j), backend_links[j].delay, backend_links[j].jitter);
+    }
   }
   return t;
 }

@@ -100,9 +100,11 @@ class Topology {
   static Topology chain(std::size_t clients, std::size_t backends, Time client_proxy_delay,
                         Time proxy_backend_delay, Time jitter);
   // The same, with backend j's link to the proxy given by backend_links[j] (one per
-  // backend: backends in zones farther away).
+  // backend: backends in zones farther away), and `proxies` proxy instances, each linked to
+  // every client and every backend. Several instances are named "proxy-0".."proxy-<n-1>";
+  // proxy-0 has id 0 and the others follow the backends (proxy-k is clients + backends + k).
   static Topology chain(std::size_t clients, Time client_proxy_delay, Time client_jitter,
-                        const std::vector<Path>& backend_links);
+                        const std::vector<Path>& backend_links, std::size_t proxies = 1);
 
  private:
   struct Impl;  // Boost.Graph lives only in sim/net/, never in installed headers.

@@ -14,15 +14,16 @@ Result run(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
 
   const NetworkConfig& net = scenario.network;
-  // The standard chain; its host ids match models::Hosts (proxy 0, clients, backends). A
-  // backend in a zone has that zone's link to the proxy.
+  // The standard chain; its host ids match models::Hosts (proxy 0, clients, backends, the
+  // other proxy instances). A backend in a zone has that zone's link to every instance.
   std::vector<Topology::Path> backend_links(static_cast<std::size_t>(scenario.backends.servers),
                                             Topology::Path{net.proxy_backend_delay, net.jitter});
   for (const NetworkZone& zone : net.zones) {
     for (const int s : zone.servers) backend_links[static_cast<std::size_t>(s)] = {zone.proxy_backend_delay, zone.jitter};
   }
   const Topology topo =
-      Topology::chain(static_cast<std::size_t>(scenario.clients.count), net.client_proxy_delay, net.jitter, backend_links);
+      Topology::chain(static_cast<std::size_t>(scenario.clients.count), net.client_proxy_delay, net.jitter, backend_links,
+                      static_cast<std::size_t>(scenario.proxy.instances));
   const HostId proxy_host = topo.hosts(HostKind::Proxy).front();
   const Topology::Path cp = topo.path(topo.hosts(HostKind::Client).front(), proxy_host);
   const std::vector<HostId> backend_hosts = topo.hosts(HostKind::Backend);
@@ -44,7 +45,9 @@ Result run(const Scenario& scenario, const RunOptions& options) {
 
   result.scenario = scenario;
   result.warnings = config_warnings(scenario);
-  world->rec.finish(ran.reached, world->tcp, world->hosts.proxy(), world->hosts.count(), result);
+  std::vector<HostIndex> proxy_hosts;
+  for (const HostId h : topo.hosts(HostKind::Proxy)) proxy_hosts.push_back(static_cast<HostIndex>(h));
+  world->rec.finish(ran.reached, world->tcp, proxy_hosts, world->hosts.count(), result);
   result.events = ran.events;
   result.partial = ran.partial;
   result.time_reached = ran.reached;

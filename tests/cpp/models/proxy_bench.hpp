@@ -39,7 +39,7 @@ class ProxyBench {
       : sc(std::move(scenario)),
         w(sc, sc.network.client_proxy_delay, 0, sc.network.proxy_backend_delay, 0) {
     w.tcp.trace_into(&trace_);
-    w.proxy.start(w);  // health checks find every server listening: the backends are ours
+    w.proxies.front().start(w);  // health checks find every server listening: the backends are ours
   }
   ProxyBench(const ProxyBench&) = delete;  // the World keeps a reference to sc
   ProxyBench& operator=(const ProxyBench&) = delete;

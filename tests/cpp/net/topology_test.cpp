@@ -223,3 +223,24 @@ TEST_CASE("paths can be asked from several threads at once", "[topology]") {
   for (auto& th : threads) th.join();
   CHECK(wrong == std::vector<int>(4, 0));
 }
+
+TEST_CASE("chain() with several proxy instances links each to every client and backend", "[topology]") {
+  const std::vector<Topology::Path> backends{{1_ms, 0}, {5_ms, 10_us}};
+  const Topology t = Topology::chain(2, 250_us, 0, backends, 3);
+  REQUIRE(t.host_count() == 7);
+  CHECK(t.link_count() == 3 * (2 + 2));
+  // proxy-0 keeps id 0; the other instances follow the backends.
+  CHECK(t.hosts(HostKind::Proxy) == std::vector<HostId>{0, 5, 6});
+  CHECK(t.name(0) == "proxy-0");
+  CHECK(t.name(5) == "proxy-1");
+  CHECK(t.name(6) == "proxy-2");
+  CHECK(t.hosts(HostKind::Client) == std::vector<HostId>{1, 2});
+  CHECK(t.hosts(HostKind::Backend) == std::vector<HostId>{3, 4});
+  for (const HostId p : t.hosts(HostKind::Proxy)) {
+    CHECK(t.path(1, p) == Topology::Path{250_us, 0});
+    CHECK(t.path(p, 3) == Topology::Path{1_ms, 0});
+    CHECK(t.path(p, 4) == Topology::Path{5_ms, 10_us});
+  }
+  CHECK(t.path(5, 6) == Topology::Path{500_us, 0});  // instances reach each other through a client
+  CHECK_THROWS_AS(Topology::chain(1, 250_us, 0, backends, 0), TopologyError);
+}

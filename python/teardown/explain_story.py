@@ -75,12 +75,13 @@ def failure_story(view: TraceView, s: Scenario, f: Failure, total: int, traced: 
     previous = _find(records, 0, "arrived", "DATA", before=req.ns, last=True)
     opened = _find(records, 0, "sent", "SYN")
     answer = _find(records, 1, "sent", "RST", after=req.ns)
+    proxy = view.name(f.connection, 1)  # "proxy", or "proxy-<k>" with several instances
     lines = [
         f"Failed request {f.number} of {total} ({traced}).",
-        f"{client}'s request on connection {f.connection} ({client} -> proxy), sent at {_t(req)}, "
+        f"{client}'s request on connection {f.connection} ({client} -> {proxy}), sent at {_t(req)}, "
         f"got {f.saw}.",
         "",
-        f"Ladder of connection {f.connection} ({client} -> proxy):",
+        f"Ladder of connection {f.connection} ({client} -> {proxy}):",
         view.result.ladder(f.connection).rstrip("\n"),
         "",
         "What happened:",
@@ -312,12 +313,13 @@ def reset_story(view: TraceView, s: Scenario, b: BackendReset, total: int, trace
     records = view.records[b.connection]
     backend, arrived, sent = b.backend, b.arrived, b.sent
     served = view.served_client(b.connection)
+    proxy = view.name(b.connection, 0)
     lines = [
         f"Backend reset {b.number} of {total} ({traced}).",
         f'{backend}\'s application saw "Connection reset by peer" ({arrived.error}) at {_t(arrived)} on '
-        f"connection {b.connection} (proxy -> {backend}).",
+        f"connection {b.connection} ({proxy} -> {backend}).",
         "",
-        f"Ladder of connection {b.connection} (proxy -> {backend}):",
+        f"Ladder of connection {b.connection} ({proxy} -> {backend}):",
         view.result.ladder(b.connection).rstrip("\n"),
         "",
         "What happened:",

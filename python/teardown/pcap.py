@@ -63,10 +63,12 @@ class Written:
 
 
 def address(host: str) -> bytes:
-    """The IPv4 address of a host name of the trace ("proxy", "client-3", "backend-0")."""
+    """The IPv4 address of a host name of the trace ("proxy", "proxy-1", "client-3", "backend-0")."""
     if host == "proxy":
         return bytes((10, 0, 0, 1))
     kind, _, number = host.rpartition("-")
+    if kind == "proxy" and number.isdigit() and int(number) < 254:
+        return bytes((10, 0, 0, int(number) + 1))  # proxy.instances: proxy-0 is the single proxy's address
     if kind not in ("client", "backend") or not number.isdigit():
         raise ValueError(f"not a host of a teardown trace: {host!r}")
     n = int(number) + 1
@@ -157,7 +159,7 @@ def _connections(info: dict[int, tuple[str, str]], chosen: set[int]) -> dict[int
         next_port[left] = FIRST_EPHEMERAL if port >= LAST_EPHEMERAL else port + 1
         if conn not in chosen:
             continue
-        listen = PROXY_PORT if right == "proxy" else BACKEND_PORT
+        listen = PROXY_PORT if right.startswith("proxy") else BACKEND_PORT
         isn = ((conn * 2654435761) & 0xFFFFFFFF, (conn * 40503 + 0x5EED) * 2246822519 & 0xFFFFFFFF)
         out[conn] = _Connection(
             (left, right), (address(left), address(right)), (port, listen), isn, list(isn), [None, None]

@@ -168,7 +168,7 @@ def timeseries(result: Result, value: str = "requests", ax: Axes | None = None, 
 
 
 def _lane(name: str) -> str:
-    return "client" if name.startswith("client") else "proxy" if name == "proxy" else "backend"
+    return "client" if name.startswith("client") else "proxy" if name.startswith("proxy") else "backend"
 
 
 def ladder(

@@ -119,7 +119,7 @@ class TraceView:
         return [c for c, (left, _) in self.ends.items() if left.startswith("client")]
 
     def server_connections(self) -> list[int]:
-        return [c for c, (left, _) in self.ends.items() if left == "proxy"]
+        return [c for c, (left, _) in self.ends.items() if left.startswith("proxy")]
 
     def name(self, connection: int, side: int) -> str:
         return self.ends[connection][side]

@@ -113,6 +113,7 @@ inline constexpr const char* kSkewRequestsMaxOverMean = "skew.requests.max_over_
 inline constexpr const char* kSkewRequestsCov = "skew.requests.cov";
 inline constexpr const char* kSkewConnectionsMaxOverMean = "skew.connections.max_over_mean";
 inline constexpr const char* kSkewConnectionsJain = "skew.connections.jain";
+inline constexpr const char* kSkewInstancesMaxOverMean = "skew.instances.max_over_mean";
 }  // namespace metric_names
 
 }  // namespace teardown

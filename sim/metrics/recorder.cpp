@@ -7,7 +7,7 @@
 
 namespace teardown::metrics {
 
-Recorder::Recorder(int servers, Time warmup_end, Time end, Time bin)
+Recorder::Recorder(int servers, Time warmup_end, Time end, Time bin, int proxy_instances)
     : servers_(servers),
       warmup_end_(warmup_end),
       end_(end),
@@ -16,6 +16,7 @@ Recorder::Recorder(int servers, Time warmup_end, Time end, Time bin)
       srv_requests_(static_cast<std::size_t>(servers)),
       srv_conns_opened_(static_cast<std::size_t>(servers)),
       srv_resets_(static_cast<std::size_t>(servers)),
+      instance_requests_(static_cast<std::size_t>(proxy_instances)),
       srv_open_(static_cast<std::size_t>(servers)),
       srv_open_since_(static_cast<std::size_t>(servers), 0),
       srv_open_integral_(static_cast<std::size_t>(servers)),
@@ -49,9 +50,10 @@ void Recorder::client_connection_opened(Time now) {
   if (measuring(now)) ++client_conns_;
 }
 
-void Recorder::server_request(Time now, int server) {
+void Recorder::server_request(Time now, int server, std::uint32_t instance) {
   if (!measuring(now)) return;
   ++srv_requests_[static_cast<std::size_t>(server)];
+  ++instance_requests_[instance];
   const auto b = static_cast<std::size_t>((now - warmup_end_) / bin_);
   if (b < static_cast<std::size_t>(bins_)) ++bin_requests_[b * static_cast<std::size_t>(servers_) + static_cast<std::size_t>(server)];
 }
@@ -161,6 +163,8 @@ void Recorder::finish(Time now, const TcpStack& tcp, std::span<const HostIndex> 
   mm[m::kSkewRequestsCov] = coefficient_of_variation(req);
   mm[m::kSkewConnectionsMaxOverMean] = max_over_mean(open);
   mm[m::kSkewConnectionsJain] = jain_index(open);
+  mm[m::kSkewInstancesMaxOverMean] =
+      max_over_mean(std::vector<double>(instance_requests_.begin(), instance_requests_.end()));
 
   out.per_server.clear();
   for (int s = 0; s < servers_; ++s) {

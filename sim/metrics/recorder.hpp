@@ -26,7 +26,7 @@ inline constexpr std::size_t kFailureKinds = 6;
 
 class Recorder {
  public:
-  Recorder(int servers, Time warmup_end, Time end, Time bin);
+  Recorder(int servers, Time warmup_end, Time end, Time bin, int proxy_instances = 1);
 
   bool measuring(Time now) const { return now >= warmup_end_; }
 
@@ -35,7 +35,8 @@ class Recorder {
   void request_failed(Time now, Failure why);
   void request_retried(Time now);
   void client_connection_opened(Time now);
-  void server_request(Time now, int server);
+  // A request proxy instance `instance` forwarded to `server`.
+  void server_request(Time now, int server, std::uint32_t instance);
   void server_connection_opened(Time now, int server);
   void server_connection_closed(Time now, int server, bool hard);
   void backend_reset(Time now, int server);
@@ -59,6 +60,7 @@ class Recorder {
   std::uint64_t failures_[kFailureKinds] = {};
   LatencyHistogram latency_;
   std::vector<std::uint64_t> srv_requests_, srv_conns_opened_, srv_resets_;
+  std::vector<std::uint64_t> instance_requests_;  // per proxy instance
   std::vector<std::int64_t> srv_open_;
   std::vector<Time> srv_open_since_;
   std::vector<double> srv_open_integral_;  // connection-nanoseconds over the measured period

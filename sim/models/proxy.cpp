@@ -150,7 +150,7 @@ void Proxy::on_request_ready(World& w, std::uint32_t s) {
     // A tunnel forwards whatever comes, to the server chosen for the first request.
     if (w.tcp.read(ss.front) == 0) return;
     ServerConn& k = conns_[ss.srv_conn];
-    w.rec.server_request(w.sim.now(), static_cast<int>(k.server));
+    w.rec.server_request(w.sim.now(), static_cast<int>(k.server), instance_);
     w.tcp.send(k.back, static_cast<std::uint32_t>(sc_.clients.request_size));
     ss.idle.set_after(w.sim, traits_.tunnel_timeout, kProxyIdle, tagged(s));
     return;
@@ -243,7 +243,7 @@ void Proxy::send_request(World& w, std::uint32_t s, std::uint32_t c) {
   k.server_close = false;
   ++k.requests;
   ss.state = Session::WaitResponse;
-  w.rec.server_request(w.sim.now(), static_cast<int>(k.server));
+  w.rec.server_request(w.sim.now(), static_cast<int>(k.server), instance_);
   w.tcp.send(k.back, static_cast<std::uint32_t>(sc_.clients.request_size), close_to_server ? kMsgClose : 0);
   if (sc_.proxy.timeout.server != kNever) {
     k.server_timeout.set_after(w.sim, sc_.proxy.timeout.server, kProxyServerTimeout, tagged(c));

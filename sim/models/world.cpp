@@ -13,7 +13,7 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
       proxy_backend_jitter(pb_jitter),
       tcp(sim, TcpConfig{scenario.sim.time_wait, scenario.sim.time_wait, scenario.sim.seed}, hosts.count()),
       rec(scenario.backends.servers, scenario.sim.warmup, scenario.sim.warmup + scenario.sim.duration,
-          scenario.sim.timeseries_bin),
+          scenario.sim.timeseries_bin, scenario.proxy.instances),
       backends(scenario),
       clients(scenario) {
   proxies.reserve(static_cast<std::size_t>(scenario.proxy.instances));

@@ -49,6 +49,14 @@ def format_result(result: teardown.Result) -> str:
         f"  skew            requests max/mean {v('skew.requests.max_over_mean'):.3g} "
         f"(cov {v('skew.requests.cov'):.3g}); open connections max/mean "
         f"{v('skew.connections.max_over_mean'):.3g}, Jain index {v('skew.connections.jain'):.3g}",
+    ]
+    instances = int(teardown.Scenario(result.scenario)["proxy.instances"])
+    if instances > 1:
+        lines.append(
+            f"  instances       {instances} proxies ({teardown.Scenario(result.scenario)['proxy.spread']}); "
+            f"requests max/mean over them {v('skew.instances.max_over_mean'):.3g}"
+        )
+    lines += [
         "",
         "per server:",
         result.per_server.to_string(index=False, float_format=lambda x: f"{x:.4g}"),

@@ -112,3 +112,27 @@ def test_your_stack_notebook():
     assert c["go_backend_resets_after"] > c["go_backend_resets_before"]
     # Node's 5 s behind HAProxy 2.6: it closes connections, the pool reads its FIN, nothing fails.
     assert c["node_closed_first"] > 0 and c["node_failure_ratio"] < 0.001
+
+
+@pytest.mark.timeout(900)
+def test_many_proxies_notebook():
+    c = execute("05-many-proxies")
+    # Per-instance balancers start together: few long connections per instance pile up on the
+    # first servers; leastconn breaks ties the same way; random breaks the lock step.
+    assert c["skew_6_roundrobin_1"] < 1.1
+    assert 1.4 < c["skew_6_roundrobin_3"] < 1.6
+    assert c["skew_6_roundrobin_6"] > 2.8
+    for n in (1, 3, 6):
+        assert c[f"skew_6_leastconn_{n}"] == c[f"skew_6_roundrobin_{n}"]
+    assert c["skew_6_random_6"] < c["skew_6_roundrobin_6"] - 0.3
+    assert c["skew_60_max_at_3"] < 1.2
+    # Three pools idle three times as long: Node's 5 s timer closes first, the backend sees
+    # fewer resets and the proxies open more connections; a busy service does not notice.
+    assert c["resets_1rps_three"] < 0.5 * c["resets_1rps_one"]
+    assert c["fin_3rps_three"] > 10 * c["fin_3rps_one"]
+    assert c["conns_3rps_three"] > 1.3 * c["conns_3rps_one"]
+    assert abs(c["resets_30rps_ratio"] - 1) < 0.15
+    assert c["failed_total"] == 0
+    # DNS round robin with four hosts over three instances: one serves two; L4 evens it out.
+    assert c["dns_4_hosts"] > 1.4 and c["dns_30_hosts"] < 1.05
+    assert c["l4_max"] < 1.2

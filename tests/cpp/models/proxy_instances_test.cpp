@@ -13,19 +13,11 @@ using namespace teardown;
 using namespace teardown::test;
 
 namespace {
-// Long-lived tcp-mode connections, each pinned to the server chosen at accept: the balance
-// of a few connections per instance decides the skew.
+// examples/scenarios/three-proxy-instances.toml: six long-lived tcp-mode connections, one per
+// client host, each pinned to the server chosen at accept.
 Scenario pinned_connections(int instances) {
-  Scenario s;
-  s.sim.duration = 30 * kSecond;
-  s.sim.warmup = 5 * kSecond;
-  s.clients.count = 3;
-  s.clients.arrival.rate = 10;
-  s.clients.long_lived.count = 6;
-  s.clients.long_lived.rate = 20;
-  s.proxy.mode = ProxyMode::Tcp;
+  Scenario s = example("three-proxy-instances");
   s.proxy.instances = instances;
-  s.backends.servers = 3;
   return s;
 }
 
@@ -86,12 +78,19 @@ TEST_CASE("an L4 balancer gives each new connection to the next instance", "[mod
 TEST_CASE("each instance balances on its own: their roundrobins start together and skew adds up",
           "[models][instances]") {
   // Six long-lived connections over three servers: one proxy pins two to each; three
-  // instances get two each and all start at server 0, so server 2 gets none of them.
+  // instances get two each and all start at server 0, so server 2 gets none of them; six
+  // instances get one each, all on server 0. leastconn breaks its ties the same way.
   const Result one = run_checked(pinned_connections(1));
   const Result three = run_checked(pinned_connections(3));
-  CHECK(metric(one, "skew.requests.max_over_mean") < 1.15);
-  CHECK(metric(three, "skew.requests.max_over_mean") > 1.35);
-  CHECK(three.per_server[2].request_share < one.per_server[2].request_share / 2);
+  const Result six = run_checked(pinned_connections(6));
+  CHECK(metric(one, "skew.requests.max_over_mean") < 1.1);
+  CHECK(metric(three, "skew.requests.max_over_mean") == Approx(1.5).margin(0.05));
+  CHECK(metric(six, "skew.requests.max_over_mean") == Approx(3.0).margin(0.05));
+  CHECK(three.per_server[2].request_share < 0.01);
+  CHECK(metric(three, "skew.instances.max_over_mean") < 1.1);  // two connections each
+  Scenario least = pinned_connections(3);
+  least.proxy.balance = Balance::LeastConn;
+  CHECK(run_checked(least).per_server[2].request_share < 0.01);
 }
 
 TEST_CASE("each instance keeps its own idle pool: three pools open more server connections", "[models][instances]") {

@@ -33,7 +33,9 @@ def test_an_empty_dict_gives_every_default():
     assert d["proxy"]["prefer_last_server"] is False
 
 
-@pytest.mark.skipif(not EXAMPLE.exists(), reason="the specification's example scenario is not beside the checkout")
+@pytest.mark.skipif(
+    not EXAMPLE.exists(), reason="the specification's example scenario is not beside the checkout"
+)
 def test_the_defaults_have_the_keys_of_the_example_file():
     example = _core.load_scenario(str(EXAMPLE))
     defaults = _core.normalize_scenario({})

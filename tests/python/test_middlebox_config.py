@@ -41,7 +41,10 @@ def test_the_keys_load_from_a_dict_and_none_is_the_default() -> None:
 @pytest.mark.parametrize(
     ("middlebox", "expected"),
     [
-        ([{"idle_timeout": "5m", "on_expired": "reject"}], ("network.middlebox[0].on_expired", "reject", '"rst-both"')),
+        (
+            [{"idle_timeout": "5m", "on_expired": "reject"}],
+            ("network.middlebox[0].on_expired", "reject", '"rst-both"'),
+        ),
         ([{"idle_timeout": "5m", "hop": "client-backend"}], ("network.middlebox[0].hop", '"proxy-backend"')),
         ([{"idle_timeout": "0s"}], ("network.middlebox[0].idle_timeout", "greater than 0")),
         ([{"idle_timeout": "off"}], ("network.middlebox[0].idle_timeout", "finite")),
@@ -53,7 +56,9 @@ def test_the_keys_load_from_a_dict_and_none_is_the_default() -> None:
         ([{"idle_timeout": "5m", "timeout": "6m"}], ("network.middlebox[0].timeout",)),
     ],
 )
-def test_bad_values_are_a_config_error_naming_the_key(middlebox: list[dict[str, str]], expected: tuple[str, ...]) -> None:
+def test_bad_values_are_a_config_error_naming_the_key(
+    middlebox: list[dict[str, str]], expected: tuple[str, ...]
+) -> None:
     with pytest.raises(td.ConfigError) as error:
         td.Scenario({"network": {"middlebox": middlebox}})
     for text in expected:

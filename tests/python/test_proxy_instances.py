@@ -5,7 +5,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest
-
 import teardown as td
 from teardown.pcap import address, write_pcapng
 

@@ -20,7 +20,11 @@ def test_docs_scenario_md_is_up_to_date():
 def test_every_key_has_a_description_and_a_default():
     for row in key_reference():
         assert row["description"], row["path"]
-        required = {"backends.events.at", "network.zones.servers", "network.middlebox.idle_timeout"}  # an element must give them
+        required = {
+            "backends.events.at",
+            "network.zones.servers",
+            "network.middlebox.idle_timeout",
+        }  # an element must give them
         if row["kind"] not in ("table", "array of tables") and row["path"] not in required:
             assert row["default"] is not None, row["path"]
 

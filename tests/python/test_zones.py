@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
 import teardown as td
 
-BASE = {"sim": {"duration": "5s", "warmup": "1s"}, "backends": {"servers": 2}, "proxy": {"balance": "leastconn"}}
+BASE = {
+    "sim": {"duration": "5s", "warmup": "1s"},
+    "backends": {"servers": 2},
+    "proxy": {"balance": "leastconn"},
+}
 
 
 def with_zones(zones):
@@ -26,7 +29,9 @@ def test_zones_round_trip_through_toml(tmp_path):
     path = tmp_path / "zones.toml"
     path.write_text(sc.to_toml())
     again = td.Scenario.from_toml(path)
-    assert again.to_dict()["network"]["zones"] == [{"servers": [0, 1], "proxy_backend_delay": "2ms", "jitter": "100us"}]
+    assert again.to_dict()["network"]["zones"] == [
+        {"servers": [0, 1], "proxy_backend_delay": "2ms", "jitter": "100us"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -35,7 +40,11 @@ def test_zones_round_trip_through_toml(tmp_path):
         ([{"servers": [2]}], "network.zones[0].servers[0]", "no server 2"),
         ([{"servers": [0]}, {"servers": [0]}], "network.zones[1].servers[0]", "already in network.zones[0]"),
         ([{"proxy_backend_delay": "1ms"}], "network.zones[0].servers", "required"),
-        ([{"servers": [0], "proxy_backend_delay": "-1ms"}], "network.zones[0].proxy_backend_delay", "negative"),
+        (
+            [{"servers": [0], "proxy_backend_delay": "-1ms"}],
+            "network.zones[0].proxy_backend_delay",
+            "negative",
+        ),
     ],
 )
 def test_bad_zones_name_the_key(zones, path, words):

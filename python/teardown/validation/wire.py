@@ -358,8 +358,13 @@ def _client_side(segments: Sequence[Segment], frontend: int, start: float, end: 
             continue
         if any(s.dst == frontend and s.flags & (_FIN | _RST) and s.time < proxy_fin.time for s in conn):
             continue  # the client closed first
-        client = next((s for s in conn if s.dst == frontend and s.flags & (_FIN | _RST) and s.time >= proxy_fin.time), None)
-        proxy_rst = next((s for s in conn if s.src == frontend and s.flags & _RST and s.time >= proxy_fin.time), None)
+        client = next(
+            (s for s in conn if s.dst == frontend and s.flags & (_FIN | _RST) and s.time >= proxy_fin.time),
+            None,
+        )
+        proxy_rst = next(
+            (s for s in conn if s.src == frontend and s.flags & _RST and s.time >= proxy_fin.time), None
+        )
         if proxy_rst is not None:
             fin_to_rst.append((proxy_rst.time - proxy_fin.time) * 1e6)
         if client is not None and (proxy_rst is None or client.time < proxy_rst.time):

@@ -29,14 +29,21 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
     const ForgottenFlow then = m.on_expired == MiddleboxExpiry::Drop        ? ForgottenFlow::Drop
                                : m.on_expired == MiddleboxExpiry::RstSender ? ForgottenFlow::ResetSender
                                                                             : ForgottenFlow::ResetBoth;
-    const MiddleboxId id = tcp.add_middlebox({m.idle_timeout, then, kRoleMiddlebox});
-    (m.hop == Hop::ClientProxy ? client_proxy_middlebox : proxy_backend_middlebox) = id;
+    middleboxes_.push_back(tcp.add_middlebox({m.idle_timeout, then, kRoleMiddlebox}));
   }
   if (long_lived > 0) {
     tcp.reserve(2 * (long_lived + pooled));  // client side, and the server side's churn
     for (Proxy& p : proxies) p.reserve((long_lived + pooled) / proxies.size());
     sim.reserve_far(3 * long_lived);  // each one's next request and idle timeout, and spare
   }
+}
+
+void World::use_middleboxes(int client_proxy, int proxy_backend) {
+  const auto id = [this](int number) {
+    return number < 0 ? kNoMiddlebox : middleboxes_.at(static_cast<std::size_t>(number));
+  };
+  client_proxy_middlebox = id(client_proxy);
+  proxy_backend_middlebox = id(proxy_backend);
 }
 
 void World::set_backend_paths(const std::vector<Topology::Path>& paths) { backend_paths_ = paths; }

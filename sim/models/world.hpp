@@ -48,6 +48,9 @@ struct World {
         Time proxy_backend_jitter);
 
   void start();
+  // The [[network.middlebox]] elements (by index, or Topology::Path::kNoMiddlebox) that
+  // client-proxy and proxy-backend connections cross.
+  void use_middleboxes(int client_proxy, int proxy_backend);
   // Per-server links to the proxy, when they differ (network.zones); else every server has
   // proxy_backend_delay and proxy_backend_jitter.
   void set_backend_paths(const std::vector<Topology::Path>& paths);
@@ -75,10 +78,11 @@ struct World {
   // target (Proxy::instance_tag).
   std::vector<Proxy> proxies;
   Clients clients;
-  // The [[network.middlebox]] on each hop, if any.
+  // The TCP stack's middlebox each hop's connections cross, if any (use_middleboxes).
   MiddleboxId client_proxy_middlebox = kNoMiddlebox, proxy_backend_middlebox = kNoMiddlebox;
 
  private:
+  std::vector<MiddleboxId> middleboxes_;  // the stack's id of each [[network.middlebox]] element
   std::vector<Topology::Path> backend_paths_;
 };
 

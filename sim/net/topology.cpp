@@ -2,6 +2,7 @@
 // Boost stays in this file: the header only forward-declares Topology::Impl.
 #include "net/topology.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
@@ -45,10 +46,17 @@ struct PathLess {
 
 Time saturating_add(Time x, Time y) { return x > kUnreachable - y ? kUnreachable : x + y; }
 
+int either_middlebox(int x, int y) {
+  if (x == Path::kNoMiddlebox) return y;
+  if (y == Path::kNoMiddlebox) return x;
+  return std::min(x, y);
+}
+
 struct PathPlus {
   Path operator()(const Path& x, const Path& y) const {
     if (x.delay == kUnreachable || y.delay == kUnreachable) return {kUnreachable, kUnreachable};
-    return {saturating_add(x.delay, y.delay), saturating_add(x.jitter, y.jitter)};
+    return {saturating_add(x.delay, y.delay), saturating_add(x.jitter, y.jitter),
+            either_middlebox(x.middlebox, y.middlebox)};
   }
 };
 
@@ -68,6 +76,7 @@ std::string in_quotes(std::string_view name) { return "'" + std::string(name) + 
 std::string link_label(const Path& cost) {
   std::string label = format_duration(cost.delay);
   if (cost.jitter != 0) label += " +/- " + format_duration(cost.jitter);
+  if (cost.middlebox != Path::kNoMiddlebox) label += ", middlebox " + std::to_string(cost.middlebox);
   return label;
 }
 
@@ -172,7 +181,7 @@ HostId Topology::add_host(std::string name, HostKind kind) {
   return id;
 }
 
-void Topology::add_link(HostId a, HostId b, Time one_way_delay, Time jitter) {
+void Topology::add_link(HostId a, HostId b, Time one_way_delay, Time jitter, int middlebox) {
   impl_->check_id(a);
   impl_->check_id(b);
   const std::string what = "link " + in_quotes(impl_->name(a)) + " - " + in_quotes(impl_->name(b));
@@ -180,11 +189,12 @@ void Topology::add_link(HostId a, HostId b, Time one_way_delay, Time jitter) {
   if (one_way_delay < 0) throw TopologyError(what + ": negative one-way delay " + format_duration(one_way_delay));
   if (jitter < 0) throw TopologyError(what + ": negative jitter " + format_duration(jitter));
   if (one_way_delay == kNever || jitter == kNever) throw TopologyError(what + ": delay and jitter must be finite");
+  if (middlebox < Path::kNoMiddlebox) throw TopologyError(what + ": negative middlebox number " + std::to_string(middlebox));
   // Search the shorter adjacency list: linking 10^4 clients to one proxy stays linear.
   const Graph& g = impl_->graph;
   const bool a_smaller = boost::out_degree(a, g) <= boost::out_degree(b, g);
   if (boost::edge(a_smaller ? a : b, a_smaller ? b : a, g).second) throw TopologyError(what + ": already linked");
-  boost::add_edge(a, b, LinkProps{Path{one_way_delay, jitter}}, impl_->graph);
+  boost::add_edge(a, b, LinkProps{Path{one_way_delay, jitter, middlebox}}, impl_->graph);
   impl_->clear_cache();
 }
 
@@ -266,11 +276,11 @@ std::string Topology::to_graphviz() const {
 
 Topology Topology::chain(std::size_t clients, std::size_t backends, Time client_proxy_delay,
                          Time proxy_backend_delay, Time jitter) {
-  return chain(clients, client_proxy_delay, jitter, std::vector<Path>(backends, Path{proxy_backend_delay, jitter}));
+  return chain(clients, Path{client_proxy_delay, jitter}, std::vector<Path>(backends, Path{proxy_backend_delay, jitter}));
 }
 
-Topology Topology::chain(std::size_t clients, Time client_proxy_delay, Time client_jitter,
-                         const std::vector<Path>& backend_links, std::size_t proxies) {
+Topology Topology::chain(std::size_t clients, const Path& client_link, const std::vector<Path>& backend_links,
+                         std::size_t proxies) {
   if (proxies == 0) throw TopologyError("a chain needs at least one proxy");
   Topology t;
   const bool several = proxies > 1;
@@ -280,9 +290,12 @@ Topology Topology::chain(std::size_t clients, Time client_proxy_delay, Time clie
   // Instances after the first come last, so that one proxy keeps the ids it always had.
   for (std::size_t k = 1; k < proxies; ++k) proxy_ids.push_back(t.add_host("proxy-" + std::to_string(k), HostKind::Proxy));
   for (const HostId p : proxy_ids) {
-    for (std::size_t i = 0; i < clients; ++i) t.add_link(static_cast<HostId>(1 + i), p, client_proxy_delay, client_jitter);
+    for (std::size_t i = 0; i < clients; ++i) {
+      t.add_link(static_cast<HostId>(1 + i), p, client_link.delay, client_link.jitter, client_link.middlebox);
+    }
     for (std::size_t j = 0; j < backend_links.size(); ++j) {
-      t.add_link(p, static_cast<HostId>(1 + clients + j), backend_links[j].delay, backend_links[j].jitter);
+      const Path& link = backend_links[j];
+      t.add_link(p, static_cast<HostId>(1 + clients + j), link.delay, link.jitter, link.middlebox);
     }
   }
   return t;

@@ -43,6 +43,12 @@ class Topology {
   struct Path {
     Time delay = 0;   // one-way delay, without jitter
     Time jitter = 0;  // bound on the extra delay jitter may add
+    // A middlebox on a link (the caller's number for it, e.g. the index of a
+    // [[network.middlebox]] element), or kNoMiddlebox. On a path: the lowest number among its
+    // links' (a connection crosses at most one in the TCP stack), so that path(a, b) ==
+    // path(b, a).
+    int middlebox = kNoMiddlebox;
+    static constexpr int kNoMiddlebox = -1;
     friend bool operator==(const Path&, const Path&) = default;
   };
 
@@ -58,9 +64,10 @@ class Topology {
   // REQUIRES: name is not empty and not already taken; otherwise TopologyError.
   HostId add_host(std::string name, HostKind kind);
 
-  // Adds an undirected link. REQUIRES: both ids exist, a != b, no link between a and b
-  // yet, 0 <= one_way_delay < kNever and 0 <= jitter < kNever; otherwise TopologyError.
-  void add_link(HostId a, HostId b, Time one_way_delay, Time jitter = 0);
+  // Adds an undirected link, with a middlebox on it or not. REQUIRES: both ids exist, a != b,
+  // no link between a and b yet, 0 <= one_way_delay < kNever, 0 <= jitter < kNever and
+  // middlebox >= Path::kNoMiddlebox; otherwise TopologyError.
+  void add_link(HostId a, HostId b, Time one_way_delay, Time jitter = 0, int middlebox = Path::kNoMiddlebox);
   // The same, by host name; an unknown name is a TopologyError naming it.
   void add_link(std::string_view a, std::string_view b, Time one_way_delay, Time jitter = 0);
 
@@ -93,18 +100,19 @@ class Topology {
   std::string to_graphviz() const;
 
   // The standard chain: `clients` clients, each linked to one proxy, linked to each of
-  // `backends` backends. Names "proxy", "client-0".."client-<clients-1>",
+  // `backends` backends; no middlebox. Names "proxy", "client-0".."client-<clients-1>",
   // "backend-0".."backend-<backends-1>". Ids: the proxy is 0, clients are 1..clients
   // (client-i is i + 1), backends follow (backend-j is clients + 1 + j). Every link has
   // the given jitter. Negative delays or jitter are a TopologyError.
   static Topology chain(std::size_t clients, std::size_t backends, Time client_proxy_delay,
                         Time proxy_backend_delay, Time jitter);
-  // The same, with backend j's link to the proxy given by backend_links[j] (one per
-  // backend: backends in zones farther away), and `proxies` proxy instances, each linked to
-  // every client and every backend. Several instances are named "proxy-0".."proxy-<n-1>";
-  // proxy-0 has id 0 and the others follow the backends (proxy-k is clients + backends + k).
-  static Topology chain(std::size_t clients, Time client_proxy_delay, Time client_jitter,
-                        const std::vector<Path>& backend_links, std::size_t proxies = 1);
+  // The same, with every client's link to a proxy given by client_link and backend j's by
+  // backend_links[j] (one per backend: backends in zones farther away, a middlebox on the
+  // hop), and `proxies` proxy instances, each linked to every client and every backend.
+  // Several instances are named "proxy-0".."proxy-<n-1>"; proxy-0 has id 0 and the others
+  // follow the backends (proxy-k is clients + backends + k).
+  static Topology chain(std::size_t clients, const Path& client_link, const std::vector<Path>& backend_links,
+                        std::size_t proxies = 1);
 
  private:
   struct Impl;  // Boost.Graph lives only in sim/net/, never in installed headers.

@@ -15,21 +15,32 @@ Result run(const Scenario& scenario, const RunOptions& options) {
 
   const NetworkConfig& net = scenario.network;
   // The standard chain; its host ids match models::Hosts (proxy 0, clients, backends, the
-  // other proxy instances). A backend in a zone has that zone's link to every instance.
+  // other proxy instances). A backend in a zone has that zone's link to every instance; a
+  // [[network.middlebox]] element is on every link of its hop, numbered by its index.
+  Topology::Path client_link{net.client_proxy_delay, net.jitter};
   std::vector<Topology::Path> backend_links(static_cast<std::size_t>(scenario.backends.servers),
                                             Topology::Path{net.proxy_backend_delay, net.jitter});
   for (const NetworkZone& zone : net.zones) {
     for (const int s : zone.servers) backend_links[static_cast<std::size_t>(s)] = {zone.proxy_backend_delay, zone.jitter};
   }
-  const Topology topo =
-      Topology::chain(static_cast<std::size_t>(scenario.clients.count), net.client_proxy_delay, net.jitter, backend_links,
-                      static_cast<std::size_t>(scenario.proxy.instances));
+  for (std::size_t i = 0; i < net.middlebox.size(); ++i) {
+    const int number = static_cast<int>(i);
+    if (net.middlebox[i].hop == Hop::ClientProxy) {
+      client_link.middlebox = number;
+    } else {
+      for (Topology::Path& link : backend_links) link.middlebox = number;
+    }
+  }
+  const Topology topo = Topology::chain(static_cast<std::size_t>(scenario.clients.count), client_link, backend_links,
+                                        static_cast<std::size_t>(scenario.proxy.instances));
   const HostId proxy_host = topo.hosts(HostKind::Proxy).front();
   const Topology::Path cp = topo.path(topo.hosts(HostKind::Client).front(), proxy_host);
   const std::vector<HostId> backend_hosts = topo.hosts(HostKind::Backend);
   const Topology::Path pb = topo.path(proxy_host, backend_hosts.front());
 
   auto world = std::make_unique<models::World>(scenario, cp.delay, cp.jitter, pb.delay, pb.jitter);
+  // The models ask the topology which middlebox a hop crosses, as they ask its delay.
+  world->use_middleboxes(cp.middlebox, pb.middlebox);
   if (!net.zones.empty()) {
     std::vector<Topology::Path> paths;
     for (const HostId b : backend_hosts) paths.push_back(topo.path(proxy_host, b));

@@ -226,7 +226,7 @@ TEST_CASE("paths can be asked from several threads at once", "[topology]") {
 
 TEST_CASE("chain() with several proxy instances links each to every client and backend", "[topology]") {
   const std::vector<Topology::Path> backends{{1_ms, 0}, {5_ms, 10_us}};
-  const Topology t = Topology::chain(2, 250_us, 0, backends, 3);
+  const Topology t = Topology::chain(2, Topology::Path{250_us, 0}, backends, 3);
   REQUIRE(t.host_count() == 7);
   CHECK(t.link_count() == 3 * (2 + 2));
   // proxy-0 keeps id 0; the other instances follow the backends.
@@ -242,5 +242,26 @@ TEST_CASE("chain() with several proxy instances links each to every client and b
     CHECK(t.path(p, 4) == Topology::Path{5_ms, 10_us});
   }
   CHECK(t.path(5, 6) == Topology::Path{500_us, 0});  // instances reach each other through a client
-  CHECK_THROWS_AS(Topology::chain(1, 250_us, 0, backends, 0), TopologyError);
+  CHECK_THROWS_AS(Topology::chain(1, Topology::Path{250_us, 0}, backends, 0), TopologyError);
+}
+
+TEST_CASE("a middlebox is a property of a link, and a path reports the one it crosses", "[topology]") {
+  // A NAT gateway (middlebox 0) on every client link, a load balancer (1) on backend-1's.
+  const Topology t = Topology::chain(2, Topology::Path{250_us, 0, 0}, {{1_ms, 0}, {1_ms, 0, 1}}, 2);
+  const HostId client = *t.find("client-0");
+  const HostId b0 = *t.find("backend-0");
+  const HostId b1 = *t.find("backend-1");
+  for (const HostId p : t.hosts(HostKind::Proxy)) {
+    CHECK(t.path(client, p).middlebox == 0);
+    CHECK(t.path(p, b0).middlebox == Topology::Path::kNoMiddlebox);
+    CHECK(t.path(p, b1).middlebox == 1);
+    CHECK(t.path(b1, p) == t.path(p, b1));
+  }
+  CHECK(t.path(client, b1).middlebox == 0);  // two on the path: the lowest number, either way
+  CHECK(t.path(b1, client).middlebox == 0);
+  CHECK_THAT(t.to_graphviz(), Contains("[label=\"250us, middlebox 0\"]"));
+  Topology u;
+  const HostId a = u.add_host("a", HostKind::Client);
+  const HostId b = u.add_host("b", HostKind::Proxy);
+  CHECK_THROWS_AS(u.add_link(a, b, 1_ms, 0, -2), TopologyError);
 }

@@ -139,8 +139,10 @@ class Scenario:
     def __repr__(self) -> str:
         d = self._data
         proxy, clients, backends, sim = d["proxy"], d["clients"], d["backends"], d["sim"]
+        instances = proxy.get("instances", 1)
+        several = f" x {instances} instances ({proxy.get('spread', 'dns')})" if instances > 1 else ""
         return (
-            f"Scenario(HAProxy {proxy['version']} {proxy['mode']}, balance {proxy['balance']}; "
+            f"Scenario(HAProxy {proxy['version']} {proxy['mode']}{several}, balance {proxy['balance']}; "
             f"{clients['count']} clients -> {backends['servers']} servers x {backends['workers']} workers; "
             f"{sim['duration']} after {sim['warmup']} warm-up, seed {sim['seed']})"
         )

@@ -21,6 +21,8 @@ def test_keys_round_trip_and_bad_values_name_the_key():
     assert scenario["proxy.instances"] == 3
     assert scenario["proxy.spread"] == "l4"
     assert td.Scenario({})["proxy.spread"] == "dns"
+    assert "x 3 instances (l4)" in repr(scenario)
+    assert "instances" not in repr(td.Scenario({}))
     with pytest.raises(td.ConfigError, match=r"proxy\.instances: must be at most 16"):
         td.Scenario({"proxy": {"instances": 17}})
     with pytest.raises(td.ConfigError, match=r"proxy\.spread: unknown value 'anycast'"):

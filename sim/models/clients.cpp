@@ -336,7 +336,11 @@ void Clients::fail(World& w, std::uint32_t c, metrics::Failure why) {
   Connection& k = conns_[c];
   const std::uint32_t client = k.client;
   const Pending p{k.since, k.attempt};
-  const bool retry = k.reused && static_cast<int>(p.attempt) < sc_.clients.retries;
+  // A 5xx is a response: the libraries resend a request only when the connection failed
+  // under it (OkHttp, Apache HttpClient's retry handler, Go's Transport, the JDK's client,
+  // urllib3 by default), never on a status (docs/model.md section 3, "Retries").
+  const bool retry =
+      why != metrics::Failure::Http5xx && k.reused && static_cast<int>(p.attempt) < sc_.clients.retries;
   drop(w, c);
   if (retry) {
     // RFC 9112 9.5: an idempotent request that failed on a reused connection may be retried.

@@ -35,6 +35,18 @@ TEST_CASE("timeout server: 504 to the client and a hard close towards the server
   CHECK(metric(r, m::kBackendResets) == Approx(started).epsilon(0.01));
 }
 
+TEST_CASE("a client library does not resend a request the proxy answered with a 5xx", "[models][retries]") {
+  Scenario s = example("switch-resets-1.5");
+  s.proxy.version = ProxyVersion::V2_6;
+  s.backends.service_time.dist = ServiceDist::Constant;
+  s.backends.service_time.mean = 5 * kMillisecond;
+  s.proxy.timeout.server = 2 * kMillisecond;
+  s.clients.retries = 3;  // resends on a dead reused connection only
+  const Result r = run_checked(s);
+  CHECK(metric(r, m::kClientHttp5xx) == Approx(metric(r, m::kRequestsStarted)).epsilon(0.01));
+  CHECK(metric(r, m::kRequestsRetried) == 0);
+}
+
 TEST_CASE("a server that stops: refused connects are retried, redispatch sends the last retry elsewhere",
           "[models][retries]") {
   Scenario s = example("restart-per-connection");

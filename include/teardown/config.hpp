@@ -327,6 +327,9 @@ struct BackendsConfig {
   int max_requests = 0;              // responses per connection, the last says "Connection: close"; 0 = unlimited; default 0
   bool keep_alive_header = false;    // responses carry "Keep-Alive: timeout=<idle timeout>"; default false
   std::string preset;                // server whose defaults are applied first (presets.hpp); default none
+  // The timeout "Keep-Alive: timeout=N" announces when it is not the idle timeout the server
+  // arms (Node announces keepAliveTimeout, 5 s, and closes 1 s later); default off
+  Time keep_alive_header_timeout = kNever;
   friend bool operator==(const BackendsConfig&, const BackendsConfig&) = default;
 };
 

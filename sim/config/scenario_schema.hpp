@@ -223,6 +223,9 @@ void describe(V& v, S& s) {
        "writing it; 0: unlimited", "requests"});
   v.boolean("keep_alive_header", s.keep_alive_header,
       {"responses carry \"Keep-Alive: timeout=N\" with the idle timeout of keep_alive (the proxy passes it on)"});
+  v.duration("keep_alive_header_timeout", s.keep_alive_header_timeout,
+      {"keep_alive_header: the timeout announced, when the server closes later than it says (Node: 1 s later); "
+       "off: keep_alive's idle timeout"});
   v.duration("close_delay", s.close_delay, {"close-after-response: from writing the response to close()"});
   v.duration("close_jitter", s.close_jitter,
       {"close-after-response: an extra delay before close(), exponential with this mean"});

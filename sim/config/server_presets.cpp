@@ -15,6 +15,7 @@ constexpr PresetValue kNetty4[] = {
      "IdleStateHandler or ReadTimeoutHandler"},
     {"max_requests", "0", "HttpServerKeepAliveHandler.java: no request count"},
     {"keep_alive_header", "false", "HttpServerKeepAliveHandler.java write -> HttpUtil.setKeepAlive: Connection only"},
+    {"keep_alive_header_timeout", "\"off\"", "no Keep-Alive header to announce a timeout"},
 };
 
 constexpr PresetValue kTomcat10[] = {
@@ -27,6 +28,7 @@ constexpr PresetValue kTomcat10[] = {
     {"keep_alive_header", "false",
      "Http11Processor.java prepareResponse: Keep-Alive: timeout=N only when the request said Connection: keep-alive, "
      "which HAProxy strips (src/h1_htx.c H1_MF_CLEAN_CONN_HDR at v2.6.0)"},
+    {"keep_alive_header_timeout", "\"off\"", "no Keep-Alive header to announce a timeout"},
 };
 
 constexpr PresetValue kJetty9[] = {
@@ -35,15 +37,19 @@ constexpr PresetValue kJetty9[] = {
      "checkIdleTimeout fires at the deadline"},
     {"max_requests", "0", "HttpConfiguration.java at 9.4.56: no requests-per-connection setting"},
     {"keep_alive_header", "false", "HttpChannelOverHttp.java: no Keep-Alive header for HTTP/1.1"},
+    {"keep_alive_header_timeout", "\"off\"", "no Keep-Alive header to announce a timeout"},
 };
 
 constexpr PresetValue kNodeHttp[] = {
-    {"keep_alive", "\"5s\"",
-     "nodejs/node lib/_http_server.js Server: keepAliveTimeout = 5000 (v8 to v25; 65 s from v26, "
-     "https://github.com/nodejs/node/pull/62782)"},
+    {"keep_alive", "\"6s\"",
+     "nodejs/node lib/_http_server.js: the idle socket's timeout is keepAliveTimeout (5000 ms, v8 to v25; 65 s "
+     "from v26, https://github.com/nodejs/node/pull/62782) plus a 1000 ms buffer (server.keepAliveTimeoutBuffer, "
+     "settable from v24.6.0, https://nodejs.org/api/http.html); measured 6.0006 s on Node 20.20.2 (docs/validation.md)"},
     {"max_requests", "0", "https://nodejs.org/api/http.html#servermaxrequestspersocket: maxRequestsPerSocket 0 = none"},
     {"keep_alive_header", "true",
      "lib/_http_outgoing.js _storeHeader: every keep-alive response says Keep-Alive: timeout=5"},
+    {"keep_alive_header_timeout", "\"5s\"",
+     "_http_outgoing.js: the header announces keepAliveTimeout, without the buffer"},
 };
 
 constexpr PresetValue kGoHttp[] = {
@@ -52,6 +58,7 @@ constexpr PresetValue kGoHttp[] = {
      "(https://pkg.go.dev/net/http#Server)"},
     {"max_requests", "0", "server.go: no request count per connection"},
     {"keep_alive_header", "false", "server.go (*chunkWriter).writeHeader: Connection only"},
+    {"keep_alive_header_timeout", "\"off\"", "no Keep-Alive header to announce a timeout"},
 };
 
 constexpr PresetValue kGunicorn[] = {
@@ -60,6 +67,7 @@ constexpr PresetValue kGunicorn[] = {
      "response says Connection: close and the socket is closed after it"},
     {"max_requests", "0", "config.py MaxRequests 0: the worker is never recycled"},
     {"keep_alive_header", "false", "http/wsgi.py Response.default_headers: Connection only"},
+    {"keep_alive_header_timeout", "\"off\"", "no Keep-Alive header to announce a timeout"},
 };
 
 constexpr PresetValue kUvicorn[] = {
@@ -68,6 +76,7 @@ constexpr PresetValue kUvicorn[] = {
      "deadline"},
     {"max_requests", "0", "config.py limit_max_requests = None (and that counts the process, not a connection)"},
     {"keep_alive_header", "false", "uvicorn/ at 0.35.0 emits no Keep-Alive header"},
+    {"keep_alive_header_timeout", "\"off\"", "no Keep-Alive header to announce a timeout"},
 };
 
 constexpr PresetValue kNginx[] = {
@@ -80,6 +89,7 @@ constexpr PresetValue kNginx[] = {
      "Connection: close"},
     {"keep_alive_header", "false",
      "ngx_http_header_filter_module.c: Keep-Alive: timeout=N only with keepalive_timeout's second parameter"},
+    {"keep_alive_header_timeout", "\"off\"", "no Keep-Alive header to announce a timeout"},
 };
 
 constexpr Preset kServers[] = {
@@ -98,8 +108,8 @@ constexpr Preset kServers[] = {
      "the model closes at once. Jetty 12.0.14 has the same 30 s.",
      "connector.setIdleTimeout({ms}) (jetty.http.idleTimeout; Spring Boot: server.jetty.connection-idle-timeout)"},
     {"node-http", PresetKind::Server, "Node.js http.Server", "20-24", kNodeHttp,
-     "The socket itself times out keepAliveTimeout + 1 s after the last response (keepAliveTimeoutBuffer, "
-     "configurable from v24.6.0); the model closes at the 5 s it announces.",
+     "It announces keepAliveTimeout (5 s) and closes the idle socket 1 s later (keepAliveTimeoutBuffer, "
+     "configurable from v24.6.0): keep_alive is the close, keep_alive_header_timeout the announcement.",
      "server.keepAliveTimeout = {ms}"},
     {"go-http", PresetKind::Server, "Go net/http Server", "1.12-1.24", kGoHttp,
      "The zero http.Server (http.ListenAndServe) never closes an idle connection; with IdleTimeout set the deadline "

@@ -314,6 +314,7 @@ void check_backends(const BackendsConfig& b, const SimConfig& sim, Checks& c) {
   check_preset("backends.preset", PresetKind::Server, b.preset, c);
   c.at_least("backends.maxconn", b.maxconn, 0);
   c.at_least("backends.max_requests", b.max_requests, 0);
+  c.positive_time_or_off("backends.keep_alive_header_timeout", b.keep_alive_header_timeout);
   c.at_least("backends.workers", b.workers, 1);
   // Worker ids are 32-bit.
   if (b.servers > 0 && b.workers > 0 &&

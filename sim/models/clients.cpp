@@ -33,8 +33,10 @@ Clients::Clients(const Scenario& sc)
   const BackendsConfig& bk = sc.backends;
   const bool hinted =
       cc.pool.keep_alive_header && bk.keep_alive_header && bk.keep_alive.kind == KeepAliveKind::IdleTimeout;
-  const Time announced =
-      hinted ? std::max<Time>(0, bk.keep_alive.idle_timeout - cc.pool.keep_alive_header_margin) : kNever;
+  // The header says keep_alive_header_timeout when the server closes later than it announces.
+  const Time said =
+      bk.keep_alive_header_timeout != kNever ? bk.keep_alive_header_timeout : bk.keep_alive.idle_timeout;
+  const Time announced = hinted ? std::max<Time>(0, said - cc.pool.keep_alive_header_margin) : kNever;
   idle_expiry_ = std::min(cc.pool.idle_evict, announced);
   lease_expiry_ = cc.pool.evict_at_deadline ? idle_expiry_ : announced;
   if (cc.pool.evict_at_deadline && idle_expiry_ != kNever) expiry_.resize(clients_.size());

@@ -231,6 +231,31 @@ def test_the_advisor_words_its_remedies_in_the_named_librarys_terms():
     assert plans(td.Scenario({"backends": {"preset": "netty-4"}}))["backend-raised"] is None
 
 
+def test_node_announces_less_than_it_arms_and_the_advisor_says_its_own_setting():
+    node = td.Scenario({"backends": {"preset": "node-http"}})
+    # keepAliveTimeout 5 s is what Keep-Alive: timeout=5 says; the socket closes 1 s later.
+    assert node["backends.keep_alive"] == "6s" and node["backends.keep_alive_header_timeout"] == "5s"
+    raised = plans(node)["backend-raised"]
+    # A close at 10 min is keepAliveTimeout 599000 in Node's words, which then announces 599 s.
+    assert raised.overrides == {"backends.keep_alive": "10m", "backends.keep_alive_header_timeout": "599s"}
+    assert raised.label.endswith("in Node.js http.Server: server.keepAliveTimeout = 599000")
+    # A client honouring the header (Node's Agent) expires at the 5 s announced, less its 1 s.
+    agent = node.with_(
+        {
+            "clients.preset": "node-agent",
+            "sim.duration": "300s",
+            "sim.warmup": "10s",
+            "clients.arrival.rate": 1.0,
+            "clients.count": 1,
+        }
+    )
+    told_6s = agent.with_({"backends.keep_alive_header_timeout": "off"})
+    assert (
+        td.run(agent).metrics["connections.client_side.per_request"]
+        > td.run(told_6s).metrics["connections.client_side.per_request"]
+    )
+
+
 def test_run_takes_a_haproxy_cfg_with_presets(capsys, tmp_path):
     cfg = tmp_path / "haproxy.cfg"
     cfg.write_text(

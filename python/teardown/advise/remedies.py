@@ -300,7 +300,7 @@ def _backend_keep_alive(kind: str) -> Callable[[Scenario], Step | None]:
         if current not in ("forever", "close-after-response") and facts.duration_ns(current) <= idle[0]:
             return None
         ns, what = idle
-        words = in_library_words(s, "server", ns)
+        words = in_library_words(s, "server", ns - _announce_gap(s))
         clause = (
             f"the backends close connections idle for {facts.duration_text(ns)} (docs/model.md §4 "
             "'Backends'), "
@@ -311,7 +311,7 @@ def _backend_keep_alive(kind: str) -> Callable[[Scenario], Step | None]:
             "backend-idle",
             "backend-keep-alive",
             f"backends close idle connections after {facts.duration_text(ns)}{words}",
-            {"backends.keep_alive": facts.duration_text(ns)},
+            _server_idle_close(s, ns),
             clause,
         )
 
@@ -327,7 +327,7 @@ def _backend_raised(s: Scenario) -> Step | None:
     if max(ns for ns in proxy if ns != teardown.NEVER) >= RAISED:
         return None  # 10m would not be above the proxy's timeouts
     text = facts.duration_text(RAISED)
-    words = in_library_words(s, "server", RAISED)
+    words = in_library_words(s, "server", RAISED - _announce_gap(s))
     clause = (
         f"the backends keep idle connections {text}, longer than the proxy keeps any (docs/model.md §4 "
         "'Backends'), so the proxy closes an idle server connection first and never sends a request into "
@@ -337,9 +337,28 @@ def _backend_raised(s: Scenario) -> Step | None:
         "backend-raised",
         "backend-keep-alive",
         f"backend keep-alive raised to {text}, above the proxy's timeouts{words}",
-        {"backends.keep_alive": text},
+        _server_idle_close(s, RAISED),
         clause,
     )
+
+
+def _announce_gap(s: Scenario) -> int:
+    """How much later than it announces the server closes (Node: keepAliveTimeoutBuffer, 1 s), in
+    ns: its own setting is the announced timeout, so the words for a close at T say T - gap."""
+    announced, current = s["backends.keep_alive_header_timeout"], s["backends.keep_alive"]
+    if announced == "off" or current in ("forever", "close-after-response"):
+        return 0
+    return max(0, facts.duration_ns(current) - facts.duration_ns(announced))
+
+
+def _server_idle_close(s: Scenario, ns: int) -> dict[str, str]:
+    """The overrides of a backend that closes idle connections after ns; one that announces less
+    than it arms keeps announcing its own setting."""
+    overrides = {"backends.keep_alive": facts.duration_text(ns)}
+    gap = _announce_gap(s)
+    if gap:
+        overrides["backends.keep_alive_header_timeout"] = facts.duration_text(max(1_000_000, ns - gap))
+    return overrides
 
 
 def in_library_words(s: Scenario, kind: str, ns: int) -> str:

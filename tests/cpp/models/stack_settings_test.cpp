@@ -57,6 +57,22 @@ TEST_CASE("Keep-Alive header: a client that honours it does not reuse a connecti
   CHECK(metric(silent, m::kConnClientPerRequest) == metric(ignored, m::kConnClientPerRequest));
 }
 
+TEST_CASE("keep_alive_header_timeout: the client honours what is announced, the server closes later",
+          "[models][clients][presets]") {
+  Scenario s = sparse_requests();
+  s.backends.keep_alive = {KeepAliveKind::IdleTimeout, 6 * kSecond};  // Node: 5 s announced + 1 s
+  s.backends.keep_alive_header = true;
+  s.backends.keep_alive_header_timeout = 5 * kSecond;
+  s.clients.pool.keep_alive_header = true;
+  const Result r = run_checked(s);
+  // The client expires a connection at the 5 s announced, so every gap of 5 s or more opens a
+  // new one, although the server would have kept it another second.
+  CHECK(metric(r, m::kConnClientPerRequest) == Approx(kGapOver5s).epsilon(0.1));
+  s.backends.keep_alive_header_timeout = kNever;  // announces the 6 s it arms
+  const Result said = run_checked(s);
+  CHECK(metric(said, m::kConnClientPerRequest) == Approx(std::exp(-0.6)).epsilon(0.1));
+}
+
 TEST_CASE("evict_at_deadline: a connection is closed when its own idle time reaches idle_evict",
           "[models][clients][presets]") {
   Scenario s = sparse_requests();

@@ -53,3 +53,11 @@ def test_three_instances_against_one_in_a_sweep():
     by = rows.set_index("proxy.instances")
     assert set(by.index) == {1, 3}
     assert by.loc[3, "connections.server_side.opened"] > by.loc[1, "connections.server_side.opened"]
+
+
+def test_the_report_says_how_many_proxies_there_are():
+    from teardown.report.words import describe
+
+    three = describe(td.Scenario({"proxy": {"instances": 3}}))[2]
+    assert "There are 3 such proxies" in three and "DNS" in three
+    assert "proxies" not in describe(td.Scenario({}))[2]

@@ -79,6 +79,17 @@ def _proxy(s: Scenario) -> str:
         text += "; each client session keeps its own server connections"
     if facts.pretend_keepalive(s):
         text += "; it does not tell the servers to close (pretend-keepalive)"
+    instances = s["proxy.instances"]
+    if instances > 1:
+        reach = (
+            "each client host keeps the one DNS gave it"
+            if s["proxy.spread"] == "dns"
+            else "an L4 balancer gives each new connection to the next"
+        )
+        text += (
+            f". There are {instances} such proxies in front of the same servers, each with its own pools, "
+            f"balancer and health checks; {reach}"
+        )
     return text + "."
 
 

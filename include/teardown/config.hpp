@@ -139,6 +139,8 @@ struct SimConfig {
   std::uint64_t seed = 1;            // seed of every random stream of the run; default 1
   Time timeseries_bin = 10 * kSecond;  // width of one time-series bin; default 10s
   Time time_wait = 60 * kSecond;     // how long a closed connection stays in TIME_WAIT; default 60s
+  // Fields added later stay at the end, so that positional initialisers keep their meaning.
+  Time fin_timeout = 60 * kSecond;   // life of an orphaned FIN_WAIT_2 (tcp_fin_timeout); default 60s
   friend bool operator==(const SimConfig&, const SimConfig&) = default;
 };
 

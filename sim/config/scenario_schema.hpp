@@ -39,6 +39,9 @@ void describe(V& v, S& s) {
   v.duration("timeseries_bin", s.timeseries_bin, {"width of one bin of the time series"});
   v.duration("time_wait", s.time_wait,
       {"how long the side that closes first holds a connection in TIME_WAIT (Linux: 60 s)"});
+  v.duration("fin_timeout", s.fin_timeout,
+      {"how long a socket closed in FIN_WAIT_2 waits for the peer's FIN before it goes (Linux "
+       "net.ipv4.tcp_fin_timeout: 60 s)"});
 }
 
 template <typename V, Is<NetworkZone> S>

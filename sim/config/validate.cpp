@@ -94,6 +94,7 @@ void check_sim(const SimConfig& sim, Checks& c) {
                                     " bins over sim.duration, more than 2147483646; use a longer bin");
   }
   c.non_negative_time_or_off("sim.time_wait", sim.time_wait);
+  c.non_negative_time_or_off("sim.fin_timeout", sim.fin_timeout);
 }
 
 void check_network(const NetworkConfig& net, Checks& c) {

@@ -11,7 +11,7 @@ World::World(const Scenario& scenario, Time cp_delay, Time cp_jitter, Time pb_de
       client_proxy_jitter(cp_jitter),
       proxy_backend_delay(pb_delay),
       proxy_backend_jitter(pb_jitter),
-      tcp(sim, TcpConfig{scenario.sim.time_wait, scenario.sim.time_wait, scenario.sim.seed}, hosts.count()),
+      tcp(sim, TcpConfig{scenario.sim.time_wait, scenario.sim.fin_timeout, scenario.sim.seed}, hosts.count()),
       rec(scenario.backends.servers, scenario.sim.warmup, scenario.sim.warmup + scenario.sim.duration,
           scenario.sim.timeseries_bin, scenario.proxy.instances),
       backends(scenario),

@@ -2,6 +2,7 @@
 // servers"): a server's max requests per connection, its Keep-Alive header and a client that
 // honours it, and idle expiry at each connection's own deadline.
 #include <cmath>
+#include <set>
 
 #include "scenario_runs.hpp"
 
@@ -125,4 +126,35 @@ TEST_CASE("max_idle: a connection returned beyond it closes the longest idle, an
   CHECK(metric(two, m::kConnClientPerRequest) < 0.5 * metric(trimmed, m::kConnClientPerRequest));
   s.clients.pool.max_idle = 4;  // never more than four idle at once
   CHECK(run_checked(s).metrics == kept.metrics);
+}
+
+TEST_CASE("sim.fin_timeout: an orphaned FIN_WAIT_2 lives that long, whatever sim.time_wait",
+          "[models][tcp]") {
+  // One client, one request a second on average; the proxy closes the idle client connection
+  // after 1 s (FIN) and the client reuses it later: the proxy's orphan answers with RST.
+  Scenario s;
+  s.sim.duration = 20 * kSecond;
+  s.sim.warmup = 0;
+  s.clients.count = 1;
+  s.clients.arrival.rate = 1;
+  s.proxy.timeout.http_keep_alive = kSecond;
+  RunOptions options;
+  options.trace_connections = 3;
+  auto proxy_rst_rules = [&](const Scenario& sc) {
+    std::set<ResetRule> rules;
+    const Result r = run(sc, options);
+    for (const TraceRecord& t : r.trace) {
+      if (t.what == TraceRecord::Sent && (t.flags & kSegRst) && t.side == 1) rules.insert(t.rule);
+    }
+    return rules;
+  };
+  // 60 s: the orphan is still there when the stale request comes, and resets it (T8 data to orphan).
+  CHECK(proxy_rst_rules(s) == std::set<ResetRule>{ResetRule::DataToOrphan});
+  // 100 ms: it has gone; the request finds no connection (T14, then T8 no such connection).
+  s.sim.fin_timeout = 100 * kMillisecond;
+  CHECK(proxy_rst_rules(s) == std::set<ResetRule>{ResetRule::NoSuchConnection});
+  // TIME_WAIT is another timer: changing it alone keeps the orphan.
+  s.sim.fin_timeout = 60 * kSecond;
+  s.sim.time_wait = 100 * kMillisecond;
+  CHECK(proxy_rst_rules(s) == std::set<ResetRule>{ResetRule::DataToOrphan});
 }

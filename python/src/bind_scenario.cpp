@@ -173,6 +173,15 @@ void bind_scenario(::py::module_& m) {
       "(checked, data): the scenario given as a (possibly partial) nested dict, checked, as the core holds it "
       "and as a fully defaulted nested dict of TOML values. Raises teardown.ConfigError listing every issue.");
   m.def(
+      "config_warnings",
+      [](const Scenario& scenario) {
+        ::py::list out;
+        for (const ConfigIssue& w : config_warnings(scenario)) out.append(w.path + ": " + w.message);
+        return out;
+      },
+      ::py::arg("checked"),
+      "The settings of a checked scenario a run would ignore, as HAProxy does ('path: why' each).");
+  m.def(
       "load_checked",
       [](const std::string& path) {
         Scenario scenario = load_toml(path);

@@ -136,6 +136,12 @@ class Scenario:
     def __reduce__(self) -> tuple[Any, ...]:
         return (Scenario._from_plain, (self._data,))
 
+    @property
+    def warnings(self) -> list[str]:
+        """The settings a run of this scenario ignores, as HAProxy does ("path: why" each): HTTP
+        settings in mode tcp, for instance. A Result carries the same list."""
+        return list(_core.config_warnings(self._checked))
+
     def __repr__(self) -> str:
         d = self._data
         proxy, clients, backends, sim = d["proxy"], d["clients"], d["backends"], d["sim"]

@@ -136,3 +136,24 @@ def test_a_sweep_file_value_the_parser_rejects_names_its_key(tmp_path):
     assert issue["path"] == 'grid."sim.warmup"[1]'
     assert issue["where"] == f"{path}:4:23"
     assert issue["message"].startswith("not valid TOML: ")
+
+
+def test_a_scenario_lists_its_warnings_before_any_run():
+    tcp = td.Scenario(BASE).with_({"proxy.mode": "tcp"})
+    assert [w.split(": ")[0] for w in tcp.warnings] == TCP_WARNINGS
+    assert td.Scenario(BASE).warnings == []
+    assert tcp.warnings == td.run(tcp).warnings
+
+
+def test_teardown_explain_and_advise_print_the_warnings_too(capsys, tmp_path):
+    path = tmp_path / "tcp.toml"
+    path.write_text(td.Scenario(BASE).with_({"proxy.mode": "tcp"}).to_toml())
+    main(["explain", str(path), "--failure", "1"])  # may find no failure: the warnings come first
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[2] for line in err[: len(TCP_WARNINGS)]] == TCP_WARNINGS
+    assert all(line.startswith("teardown explain: warning: ") for line in err[: len(TCP_WARNINGS)])
+    main(["advise", str(path), "--replications", "1", "--max-candidates", "2", "--no-progress"])
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if line.startswith("teardown advise: warning: ")] == [
+        "teardown advise: warning: " + w for w in td.Scenario(BASE).with_({"proxy.mode": "tcp"}).warnings
+    ]

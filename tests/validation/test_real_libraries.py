@@ -88,6 +88,19 @@ def test_library_defaults_reach_the_simulator() -> None:
                         got = sc[section][key] if sub is None else sc[section][key][sub]
                         same = got == value or parse_seconds(got) == parse_seconds(value)
                         assert same, (name, section, key, sub, got, value)
+    # The presets' values themselves, wherever the harness scenario does not set the key.
+    table = td.presets()
+    for name, harness in libraries.SCENARIOS.items():
+        sc = td.Scenario.from_dict(compare.to_teardown_scenario(harness))
+        client = harness["validation"].get("client", "python")
+        if client == "python":
+            continue
+        rows = table[(table.preset == client) & (table.kind == "client")]
+        assert len(rows) > 5
+        for row in rows.itertuples():
+            got, want = str(sc[row.key]), str(row.value)
+            if got != want:  # the same time may be written two ways ("20m", "1200s")
+                assert parse_seconds(got) == parse_seconds(want), (name, row.key, got, want)
 
 
 def test_unknown_library_is_refused() -> None:

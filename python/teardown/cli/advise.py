@@ -7,6 +7,7 @@ from pathlib import Path
 
 from teardown.cli import arguments
 from teardown.cli.command import EXIT_OK
+from teardown.cli.formatting import print_warnings
 from teardown.cli.output import write_atomically
 from teardown.cli.overrides import with_sets
 from teardown.cli.values import nonnegative, positive
@@ -87,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     setup = load_setup(args.setup, args.haproxy_version, backend=args.haproxy_backend)
     scenario = with_sets(arguments.with_presets(setup, args), args.set)
+    print_warnings("advise", scenario.warnings)
     executor = arguments.local_executor(args)
     table = advise(
         scenario,

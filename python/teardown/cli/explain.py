@@ -6,6 +6,7 @@ import argparse
 
 from teardown.cli import arguments
 from teardown.cli.command import EXIT_OK, BadInput
+from teardown.cli.formatting import print_warnings
 from teardown.cli.values import positive
 
 DESCRIPTION = "Explain the N-th failed client request, or the N-th reset a backend application saw."
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if (args.failure is None) == (args.reset is None):
         raise BadInput("give either --failure N (a failed client request) or --reset N (a backend reset)")
     scenario = arguments.load_scenario(args)
+    print_warnings("explain", scenario.warnings)
     try:
         text = explain(scenario, failure=args.failure, reset=args.reset, trace=args.connections)
     except ValueError as error:  # the run has fewer failures or resets than N

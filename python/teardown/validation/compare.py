@@ -221,7 +221,34 @@ def to_teardown_scenario(harness: Mapping[str, Any], duration: str | None = None
         # The real run's timeline: events at the same times from a cold start, no warm-up.
         out["sim"] = {**_timeline(sc, None), "timeseries_bin": f"{BIN}s"}
         out["backends"]["events"] = copy.deepcopy(backends["events"])
+    _keep_presets(out, libraries.apply(harness))
     return out
+
+
+# The keys of a section a preset governs that the scenario above fills from the harness's
+# DEFAULTS: with a preset, only those the harness scenario (or its library) sets stay.
+_PRESET_GOVERNED = {
+    "clients": ("retries", "pool"),
+    "backends": ("keep_alive", "max_requests", "keep_alive_header", "keep_alive_header_timeout"),
+}
+
+
+def _keep_presets(out: dict[str, Any], explicit: Mapping[str, Any]) -> None:
+    """Give ``out`` the presets ``explicit`` names, and drop the values ``out`` took from the
+    harness's DEFAULTS where a preset governs them: an explicit key overrides a preset, so a
+    default written out would silently undo it."""
+    for section, governed in _PRESET_GOVERNED.items():
+        given = explicit.get(section, {})
+        if not given.get("preset"):
+            continue
+        out[section]["preset"] = given["preset"]
+        for key in governed:
+            if key not in out[section]:
+                continue
+            if key not in given:
+                del out[section][key]
+            elif isinstance(out[section][key], dict):
+                out[section][key] = {k: v for k, v in out[section][key].items() if k in given[key]}
 
 
 def _timeline(sc: Mapping[str, Any], duration: str | None) -> dict[str, str]:

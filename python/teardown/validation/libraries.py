@@ -2,13 +2,11 @@
 
 ``validation.client`` picks the load client (``python``: :mod:`.client`; a Java library:
 :mod:`.javaclient`), ``validation.backend`` the servers (``python``, ``netty``, ``node``). A real
-library runs with its own defaults, so the simulator must be told those defaults: :data:`LIBRARY_KEYS`
-maps each library to the scenario keys (docs/scenario.md) that stand for them, and :func:`apply`
-lays them over a harness scenario, for the real run and the prediction alike. The keys a library
-governs replace the scenario's (the real library ignores them too).
-
-When the simulator gains presets for these libraries (``clients.preset``, ``backends.preset``),
-this mapping becomes one preset name per library.
+library runs with its own defaults, so the simulator must be told those defaults: each real client
+library is its preset (``clients.preset``, docs/presets.md), so that this harness checks the
+presets themselves; :func:`library_keys` gives the scenario keys for a library and :func:`apply`
+lays them over a harness scenario, for the real run and the prediction alike. Keys a harness
+scenario sets itself override the preset's, as everywhere.
 
 :data:`SCENARIOS` are scenarios where a library's timer decides the outcome (docs/validation.md,
 "Real client libraries and servers").
@@ -24,72 +22,21 @@ __all__ = ["CLIENTS", "BACKENDS", "LIBRARY_KEYS", "SCENARIOS", "apply", "library
 CLIENTS = ("python", "apache-httpclient-4.5", "okhttp-3", "jdk-httpclient-17")
 BACKENDS = ("python", "netty", "node")
 
-# Library -> scenario keys standing for its defaults. The harness's scenarios run one request at
-# a time per client, so a pool's size and reuse order do not show; max_size 64 stands for a pool
-# that does not make a request wait.
+# Library -> scenario keys standing for its defaults. The Java clients are their presets, whose
+# every value cites the library's source at the version the harness runs (Apache HttpClient
+# 4.5.14, OkHttp 3.13.1, JDK 17; sim/config/client_presets.cpp): Apache's 2 s stale check,
+# OkHttp's 5 min idle expiry and silent resend, the JDK's pool that closes an idle connection
+# when its FIN comes.
 LIBRARY_KEYS: dict[str, dict[str, Any]] = {
-    # Apache HttpClient 4.5.14 (HttpClientBuilder defaults): PoolingHttpClientConnectionManager
-    # keeps 2 connections per route (DefaultMaxPerRoute), leases the most recently released first
-    # (RouteSpecificPool.free adds to the head of `available`), has no idle evictor unless
-    # evictIdleConnections() is called, and checks a connection idle over 2 s before reuse
-    # (setValidateAfterInactivity(2000) in its constructor: isStale() reads with a 1 ms timeout,
-    # so a FIN or RST already received shows). DefaultHttpRequestRetryHandler.INSTANCE sends an
-    # idempotent request (a GET) again up to 3 times after an IOException such as
-    # NoHttpResponseException. No keep-alive limit: the proxy sends no Keep-Alive header.
-    "apache-httpclient-4.5": {
-        "clients": {
-            "retries": 3,
-            "pool": {
-                "max_size": 2,
-                "reuse": "lifo",
-                "idle_evict": "off",
-                "validate_after_inactivity": "2s",
-                "max_lifetime": "off",
-            },
-        }
-    },
-    # OkHttp 3.13.1 (new OkHttpClient.Builder()): ConnectionPool(5, 5, MINUTES), i.e. an idle
-    # connection is closed after 5 min, and at most 5 are kept idle; synchronous calls are not
-    # limited in number. A pooled connection is health-checked only by its socket's local state
-    # for a GET (RealConnection.isHealthy(doExtensiveChecks = false)), so a FIN received while
-    # idle does not show: no stale check. retryOnConnectionFailure (default true) sends the call
-    # again on another connection after a failure on a pooled one, with no count limit; 5 stands
-    # for "as many as there are idle connections (at most 5 kept), then a new one".
-    "okhttp-3": {
-        "clients": {
-            "retries": 5,
-            "pool": {
-                "max_size": 64,
-                "reuse": "lifo",
-                "idle_evict": "5m",
-                "validate_after_inactivity": "off",
-                "max_lifetime": "off",
-            },
-        }
-    },
-    # JDK 17 java.net.http.HttpClient: jdk.internal.net.http.ConnectionPool keeps an idle HTTP/1.1
-    # connection for jdk.httpclient.keepalive.timeout = 1200 s, and registers it with the
-    # client's selector while idle (ConnectionPool.CleanupTrigger): a FIN or RST arriving removes
-    # and closes it at once. A check before every reuse that sees what was already received
-    # (validate_after_inactivity 0 s) stands for that. MultiExchange retries an idempotent
-    # request once when the connection it used turns out expired (ConnectionExpiredException).
-    "jdk-httpclient-17": {
-        "clients": {
-            "retries": 1,
-            "pool": {
-                "max_size": 64,
-                "reuse": "lifo",
-                "idle_evict": "1200s",
-                "validate_after_inactivity": "0s",
-                "max_lifetime": "off",
-            },
-        }
-    },
-    # Node.js http.Server: the installed Node's idle close, asked of it (node.idle_close): 5 s
-    # (server.keepAliveTimeout, "Keep-Alive: timeout=5" sent, which HAProxy does not act on)
-    # plus, on Node 20, 1 s of buffer: an idle keep-alive socket is destroyed 6 s after its last
-    # response (measured on the wire). Filled in by library_keys("node").
-    "node": {"backends": {"keep_alive": None}},
+    "apache-httpclient-4.5": {"clients": {"preset": "apache-httpclient-4.5"}},
+    "okhttp-3": {"clients": {"preset": "okhttp-3"}},
+    "jdk-httpclient-17": {"clients": {"preset": "jdk-httpclient-17"}},
+    # Node.js http.Server: its preset, with the idle close the installed Node really arms, asked
+    # of it (node.idle_close): 5 s (server.keepAliveTimeout, "Keep-Alive: timeout=5" sent, which
+    # HAProxy does not act on) plus, on Node 20, 1 s of buffer: an idle keep-alive socket is
+    # destroyed 6 s after its last response (measured on the wire). Filled in by
+    # library_keys("node").
+    "node": {"backends": {"preset": "node-http", "keep_alive": None}},
 }
 
 
@@ -98,7 +45,7 @@ def library_keys(name: str) -> dict[str, Any]:
     if name == "node":
         from teardown.validation.node import idle_close
 
-        return {"backends": {"keep_alive": f"{idle_close()[1]:g}s"}}
+        return {"backends": {"preset": "node-http", "keep_alive": f"{idle_close()[1]:g}s"}}
     return LIBRARY_KEYS.get(name, {})
 
 

@@ -101,6 +101,8 @@ def test_your_stack_notebook():
     assert c["apache_failed_timeout_client_30s"] == 0
     assert c["apache_retried_1s_get"] > 0 and c["apache_failed_before"] > 0
     assert 0 < c["apache_failed_evict_900ms"] < c["apache_failed_before"]
+    # The advisor's eviction is the one that works: HttpClient 4.5's evictor sleeps its threshold.
+    assert c["apache_advised_evict"] == c["apache_advised_interval"] == "450ms"
     assert c["apache_failed_evict_450ms"] == 0 and c["apache_failed_validate_500ms"] == 0
     assert c["apache_conn_per_request_evict"] > c["apache_conn_per_request_validate"]
     assert c["apache_conn_per_request_validate"] >= c["apache_conn_per_request_before"]

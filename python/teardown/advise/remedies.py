@@ -445,6 +445,12 @@ def _max_lifetime(s: Scenario) -> Step | None:
     )
 
 
+# Client presets whose idle evictor sleeps its own threshold between sweeps, so that the
+# setting sets both: HttpClient 4.5's HttpClientBuilder.evictIdleConnections(t) builds an
+# IdleConnectionEvictor that sleeps t (httpcomponents-client@rel/v4.5.14 HttpClientBuilder.build()).
+EVICTOR_SLEEPS_ITS_THRESHOLD = frozenset({"apache-httpclient-4.5"})
+
+
 def _evict(factor: float) -> Callable[[Scenario], Step | None]:
     def plan(s: Scenario) -> Step | None:
         timer = facts.client_idle_timer(s)
@@ -455,6 +461,8 @@ def _evict(factor: float) -> Callable[[Scenario], Step | None]:
         interval = min(
             facts.duration_ns(s["clients.pool.evict_interval"]), max(10**6, (timer.ns - evict) // 2)
         )
+        if s["clients.preset"] in EVICTOR_SLEEPS_ITS_THRESHOLD:
+            evict = interval = int(timer.ns * factor) // 2  # E + I = factor x the timer
         current = facts.duration_ns(s["clients.pool.idle_evict"])
         current_interval = facts.duration_ns(s["clients.pool.evict_interval"])
         if current != teardown.NEVER and current + current_interval <= evict + interval:

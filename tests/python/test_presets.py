@@ -309,3 +309,11 @@ def test_advise_takes_presets_and_words_its_remedies_in_them(capsys, tmp_path):
     ).any()
     code, out, err = cli(capsys, "advise", str(scenario), "--backend", "tomcat", "--no-progress")
     assert code == 2 and "backends.preset" in err
+
+
+def test_the_eviction_remedy_for_httpclient_45_is_one_its_evictor_can_do():
+    s = td.Scenario({"clients": {"preset": "apache-httpclient-4.5"}, "proxy.timeout.http_keep_alive": "1s"})
+    evict = plans(s)["evict-0.9"]
+    # evictIdleConnections(t) sweeps every t: a connection goes between t and 2t idle.
+    assert evict.overrides == {"clients.pool.idle_evict": "450ms", "clients.pool.evict_interval": "450ms"}
+    assert "evictIdleConnections(450, TimeUnit.MILLISECONDS)" in evict.label

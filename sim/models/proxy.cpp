@@ -37,6 +37,7 @@ Proxy::Proxy(const Scenario& sc, std::uint32_t instance)
     random_ring_ = balance::ChashRing(configured);
   }
   candidates_.reserve(servers_.size());
+  if (sc.proxy.balance == Balance::LeastConn) least_loaded_.init(static_cast<std::uint32_t>(servers_.size()));
   update_uniform();
 }
 

@@ -9,6 +9,7 @@
 
 #include "fwrr.hpp"
 #include "ids.hpp"
+#include "load_heap.hpp"
 #include "ring.hpp"
 #include "balance.hpp"
 #include "teardown/config.hpp"
@@ -143,6 +144,8 @@ class Proxy {
   void purge(World& w, std::uint32_t server);
   void health_check(World& w, std::uint32_t server);
   void assign(std::uint32_t s, std::uint32_t server);
+  // `served` of a server changed: stamp it and keep leastconn's heap in order.
+  void load_changed(std::uint32_t server);
   void unassign(World& w, std::uint32_t s);
   void drain_queue(World& w);
 
@@ -178,6 +181,7 @@ class Proxy {
   Fwrr fwrr_;
   balance::StaticRr static_rr_;
   balance::ChashRing random_ring_;  // balance random's points; empty for the other algorithms
+  balance::LoadHeap least_loaded_;  // balance leastconn's order while the servers are alike
   std::vector<balance::Candidate> candidates_;  // the pickers' view of the servers, rebuilt per pick
   bool uniform_ = false;
   std::uint64_t load_clock_ = 0;  // counts changes of any server's load (leastconn ties)

@@ -31,6 +31,8 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
     if (plain && (fwrr_.cycling() || fwrr_.enter_cycle())) return fwrr_.next_in_cycle();
     return fwrr_.pick([&](std::uint32_t i) { return has_slot(servers_[i]); }, avoid);
   }
+  // Every server a candidate, all of one weight: leastconn's order is the heap's.
+  if (plain && !least_loaded_.empty()) return least_loaded_.top();
   // The pickers' view: a server may be picked when it is up, has weight and a free slot, and
   // is not the one a redispatched retry avoids (unless it is the only one).
   std::uint32_t usable_count = 0;
@@ -59,12 +61,18 @@ void Proxy::assign(std::uint32_t s, std::uint32_t server) {
   if (ss.counted && ss.server == server) return;
   if (ss.counted) {
     --servers_[ss.server].served;
-    servers_[ss.server].load_changed = ++load_clock_;
+    load_changed(ss.server);
   }
   ss.server = server;
   ss.counted = true;
   ++servers_[server].served;
-  servers_[server].load_changed = ++load_clock_;
+  load_changed(server);
+}
+
+void Proxy::load_changed(std::uint32_t server) {
+  Server& srv = servers_[server];
+  srv.load_changed = ++load_clock_;
+  if (!least_loaded_.empty()) least_loaded_.update(server, srv.served, srv.load_changed);
 }
 
 void Proxy::unassign(World& w, std::uint32_t s) {
@@ -72,7 +80,7 @@ void Proxy::unassign(World& w, std::uint32_t s) {
   if (!ss.counted) return;
   ss.counted = false;
   --servers_[ss.server].served;
-  servers_[ss.server].load_changed = ++load_clock_;
+  load_changed(ss.server);
   drain_queue(w);
 }
 

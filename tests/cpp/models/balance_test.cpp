@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "models/balance.hpp"
+#include "models/load_heap.hpp"
+#include "engine/random.hpp"
 
 namespace b = teardown::models::balance;
 using b::Candidate;
@@ -120,5 +122,32 @@ TEST_CASE("static-rr: smooth weighted round robin interleaves by weight, the cyc
     std::vector<Candidate> now = u;
     if (!plain) now[1].ok = false;
     REQUIRE(fast.pick(now, plain, 2) == b::smooth_weighted_rr(now, reference));
+  }
+}
+
+TEST_CASE("LoadHeap: its top is leastconn's pick of alike servers, through any sequence of changes",
+          "[models][balance]") {
+  for (const std::uint32_t n : {1u, 2u, 3u, 7u, 64u, 1000u}) {
+    b::LoadHeap heap;
+    heap.init(n);
+    std::vector<Candidate> view(n, Candidate{true, 1, 1, 0, 0});
+    CHECK(heap.top() == b::leastconn(view));  // no change yet: the first server
+    teardown::RandomStream rng(n, 7, teardown::StreamPurpose::Test);
+    std::uint64_t clock = 0;
+    for (int step = 0; step < 5000; ++step) {
+      const auto i = static_cast<std::uint32_t>(rng.below(n));
+      Candidate& c = view[i];
+      // As the proxy does: one more when assigned, one less when released.
+      c.served = c.served > 0 && rng.below(2) == 0 ? c.served - 1 : c.served + 1;
+      c.load_changed = ++clock;
+      heap.update(i, c.served, c.load_changed);
+      REQUIRE(heap.top() == b::leastconn(view));
+      // A pick is assigned at once: the picked server takes one more.
+      const std::uint32_t pick = heap.top();
+      ++view[pick].served;
+      view[pick].load_changed = ++clock;
+      heap.update(pick, view[pick].served, view[pick].load_changed);
+      REQUIRE(heap.top() == b::leastconn(view));
+    }
   }
 }

@@ -149,9 +149,19 @@ def timeseries(result: Result, value: str = "requests", ax: Axes | None = None, 
     if value not in ("requests", "open_connections"):
         raise ValueError(f"value must be 'requests' or 'open_connections', got '{value}'")
     table = ts.pivot_table(index="time_s", columns="server", values=value, aggfunc="sum")
-    if value == "requests" and len(table.index) > 1:
-        bin_s = float(table.index[1] - table.index[0])
-        table = table / bin_s
+    if not table.empty:
+        # Each bin as long as it really is: the last one ends with the measured period, which
+        # need not be a whole number of bins (a rate over a full bin would show it as a dip).
+        from teardown import _core
+
+        warmup = _core.parse_duration(result.scenario["sim"]["warmup"]) / 1e9
+        end = max(result.time_reached_s - warmup, float(table.index[-1]))
+        starts = [float(t) for t in table.index]
+        widths = [b - a for a, b in zip(starts, starts[1:] + [end], strict=True)]
+        if value == "requests":
+            table = table.div([w if w > 0 else float("nan") for w in widths], axis=0)
+        # The last step drawn to the end of the run, not as a single point at its start.
+        table.loc[end] = table.iloc[-1]
     if share:
         table = table.div(table.sum(axis=1), axis=0)
     for server in table.columns:

@@ -47,6 +47,15 @@ def test_timeseries_has_a_line_per_server():
     assert len(ax.get_lines()) == 3
 
 
+def test_timeseries_rates_a_short_last_bin_over_its_own_length_and_draws_it_to_the_end():
+    r = td.run({"sim": {"duration": "25s", "warmup": "2s", "timeseries_bin": "10s"}})
+    for line in plot.timeseries(r, "requests").get_lines():
+        x, y = list(line.get_xdata()), list(line.get_ydata())
+        assert x == [0.0, 10.0, 20.0, 25.0]  # the last bin, 5 s long, reaches the end of the run
+        assert y[2] == pytest.approx(y[1], rel=0.15)  # the same rate, not half of it
+        assert y[3] == y[2]
+
+
 def test_modes_and_heatmap_from_frames():
     rows = []
     for mode in ("http-keep-alive", "http-server-close"):

@@ -87,6 +87,10 @@ EndpointId TcpStack::connect(HostIndex from, HostIndex to, Time delay, Time jitt
   if (middlebox != kNoMiddlebox) {
     if (last_crossing_.size() < conn_.size()) last_crossing_.resize(conn_.size(), 0);
     last_crossing_[c] = sim_.now();  // the SYN makes the flow's entry
+    const MiddleboxRule& box = middleboxes_[middlebox - 1];
+    if (box.then == ForgottenFlow::ResetBoth) {
+      sim_.schedule(sim_.now() + box.idle_timeout, kTcpMiddleboxExpiry, 2 * c, 0, k.incarnation);
+    }
   }
 
   ++open_;
@@ -144,7 +148,8 @@ bool TcpStack::crosses_middlebox(EndpointId from, std::uint8_t flags) {
   }
   // The flow was idle for idle_timeout: the middlebox forgot it (docs/model.md, Middleboxes),
   // and every later segment meets the same.
-  if (last != kForgotten) {
+  const bool forgets_now = last != kForgotten;
+  if (forgets_now) {
     ++counters_.flows_forgotten;
     last = kForgotten;
   }
@@ -167,24 +172,55 @@ bool TcpStack::crosses_middlebox(EndpointId from, std::uint8_t flags) {
       }
       break;
     case ForgottenFlow::ResetBoth:
-      middlebox_reset(peer(from), box);
-      [[fallthrough]];
+      // The box reset both ends when the timer ran out (on_middlebox_expiry); what is still
+      // on its way vanishes. Only a segment sent at the very instant the timer runs out, before
+      // the timer's event, finds the flow to forget here: then the resets go out now.
+      if (forgets_now) {
+        const Time delay = paths_[conn_[c].path].delay;
+        middlebox_reset(peer(from), box, delay);
+        middlebox_reset(from, box, delay);
+      }
+      break;
     case ForgottenFlow::ResetSender:
-      middlebox_reset(from, box);
+      // The box sits half way: the RST reaches the sender one one-way delay after it sent the
+      // segment (half there, half back).
+      middlebox_reset(from, box, paths_[conn_[c].path].delay);
       break;
   }
   return false;
 }
 
-void TcpStack::middlebox_reset(EndpointId to, const MiddleboxRule& box) {
-  // The box sits half way: the RST reaches the sender one one-way delay after it sent the
-  // segment (half there, half back), and the far end as long after (half, then half on).
+void TcpStack::on_middlebox_expiry(ConnectionId c) {
+  Time& last = last_crossing_[c];
+  if (last == kForgotten) return;
+  const MiddleboxRule& box = middleboxes_[paths_[conn_[c].path].middlebox - 1];
+  if (sim_.now() - last < box.idle_timeout) {  // a segment crossed since: look again later
+    sim_.schedule(last + box.idle_timeout, kTcpMiddleboxExpiry, 2 * c, 0, conn_[c].incarnation);
+    return;
+  }
+  last = kForgotten;
+  // Reset on idle: the box, half way along, sends an RST to each end that still holds the
+  // connection (Azure Load Balancer's TCP reset on idle, docs/model.md M3). A connection both
+  // ends have closed is simply dropped from its table.
+  const auto holds = [this](EndpointId end) {
+    return ep_[end].state != TcpState::Closed && ep_[end].state != TcpState::TimeWait;
+  };
+  const EndpointId a = 2 * c;
+  if (!holds(a) && !holds(a + 1)) return;
+  ++counters_.flows_forgotten;
+  const Time half = paths_[conn_[c].path].delay / 2;
+  for (const EndpointId end : {a, a + 1}) {
+    if (holds(end)) middlebox_reset(end, box, half);
+  }
+}
+
+void TcpStack::middlebox_reset(EndpointId to, const MiddleboxRule& box, Time after) {
   ++counters_.rst_sent;
   ++counters_.rst_in_flight;
   ++counters_.rst_by_rule[static_cast<std::size_t>(ResetRule::MiddleboxIdle)];
   ++counters_.rst_from_to[box.role][ep_[to].role];
   const ConnectionId c = connection_of(to);
-  sim_.schedule(sim_.now() + paths_[conn_[c].path].delay, kTcpMiddleboxReset, to, 0, conn_[c].incarnation);
+  sim_.schedule(sim_.now() + after, kTcpMiddleboxReset, to, 0, conn_[c].incarnation);
 }
 
 void TcpStack::send_reset(EndpointId from, ResetRule rule) {
@@ -347,6 +383,9 @@ Notice TcpStack::handle(const Event& e) {
       }
       if (trace_ != nullptr) arrival_mark_ = trace_->size();
       return on_reset(ep, middleboxes_[paths_[conn_[c].path].middlebox - 1].role, ResetRule::MiddleboxIdle);
+    case kTcpMiddleboxExpiry:
+      if (conn_[c].incarnation == e.generation) on_middlebox_expiry(c);
+      return {};
     default:
       assert(false && "not a TCP event");
       return {};

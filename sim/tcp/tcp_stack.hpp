@@ -40,9 +40,10 @@ enum TcpEventKind : std::uint16_t {
   kTcpFinTimeout = 3,
   kTcpRetransmitGiveUp = 4,  // a sender whose segment a middlebox dropped stops retransmitting
   kTcpMiddleboxReset = 5,    // an RST a middlebox sent arrives
+  kTcpMiddleboxExpiry = 6,   // a reset-on-idle middlebox's idle timer of a flow may have run out
 };
 inline constexpr std::uint16_t kFirstModelEventKind = 16;
-constexpr bool is_tcp_event(std::uint16_t kind) { return kind >= kTcpSegment && kind <= kTcpMiddleboxReset; }
+constexpr bool is_tcp_event(std::uint16_t kind) { return kind >= kTcpSegment && kind <= kTcpMiddleboxExpiry; }
 
 // A middlebox on a path (a NAT gateway, a load balancer, a conntrack table): it forgets a flow
 // with no segment in either direction for idle_timeout, and a later segment of that flow meets
@@ -52,7 +53,7 @@ inline constexpr MiddleboxId kNoMiddlebox = 0;
 enum class ForgottenFlow : std::uint8_t {
   Drop,         // the segment vanishes; its sender retransmits until it gives up
   ResetSender,  // the middlebox answers with RST to the sender
-  ResetBoth,    // ... and to the other end
+  ResetBoth,    // resets both ends when the flow's idle timer runs out (reset on idle)
 };
 struct MiddleboxRule {
   Time idle_timeout = 0;
@@ -240,7 +241,11 @@ class TcpStack {
   // Whether a segment `from` sends gets past the path's middlebox; if not, what the
   // middlebox does about it is done.
   bool crosses_middlebox(EndpointId from, std::uint8_t flags);
-  void middlebox_reset(EndpointId to, const MiddleboxRule& box);
+  // An RST from the box to `to`, arriving `after` from now.
+  void middlebox_reset(EndpointId to, const MiddleboxRule& box, Time after);
+  // A reset-on-idle box's timer for connection c: forget the flow and reset its live ends if
+  // it has been idle for the timeout, else look again when it could have been.
+  void on_middlebox_expiry(ConnectionId c);
   Notice on_retransmit_give_up(EndpointId ep);
   Notice on_segment(const Event& e);
   Notice on_reset(EndpointId ep, Role sender_role, ResetRule rule);

@@ -109,25 +109,55 @@ TEST_CASE("middlebox rst-sender: the sender of a segment of a forgotten flow get
   CHECK(w.rst_conserved());
 }
 
-TEST_CASE("middlebox rst-both: both ends get an RST for the first segment of a forgotten flow", "[tcp][middlebox]") {
-  TwoHosts w = idle_past_timeout(ForgottenFlow::ResetBoth);
-  REQUIRE(w.tcp.send(w.client, 512) == AppError::None);
-  w.run_for(w.delay);
+TEST_CASE("middlebox rst-both: when the flow's idle timer runs out, the box resets both ends", "[tcp][middlebox]") {
+  TwoHosts w;
+  w.add_middlebox(5_s, ForgottenFlow::ResetBoth);
+  w.open();  // the handshake's last segment crossed the box before 2 one-way delays
+  w.run_until(5_s);
+  CHECK(w.count(w.client, Notice::Reset) == 0);
+  CHECK(w.count(w.server, Notice::Reset) == 0);
+  // Idle for the timeout: the box, half way, resets both ends at once; nobody sent anything.
+  w.run_until(5_s + 3 * w.delay);
   CHECK(w.last(w.client)->kind == Notice::Reset);
   CHECK(w.last(w.server)->kind == Notice::Reset);
   CHECK(w.last(w.server)->error == AppError::ConnReset);
-  CHECK(w.count(w.server, Notice::Data) == 0);
   const TcpCounters& c = w.tcp.counters();
   CHECK(c.rst_from_to[kMiddleboxRole][kClientRole] == 1);
   CHECK(c.rst_from_to[kMiddleboxRole][kServerRole] == 1);
   CHECK(c.rst_sent == 2);
-  // Both applications close their reset sockets: nothing is left, nothing more is sent.
+  CHECK(c.flows_forgotten == 1);
+  CHECK(w.sent(0, kSegData) == 0);
+  // The client learns it before it sends: its request fails at once, and nothing leaves.
+  w.tcp.take_error(w.client);
+  CHECK(w.tcp.send(w.client, 512) != AppError::None);
   w.tcp.close(w.client);
   w.tcp.close(w.server);
   w.settle();
+  CHECK(w.tcp.counters().rst_sent == 2);
   CHECK(w.tcp.open_connections() == 0);
   CHECK(w.rst_conserved());
   CHECK(w.connections_conserved());
+}
+
+TEST_CASE("middlebox rst-both: a connection closed before the timeout is not reset, and traffic keeps the flow",
+          "[tcp][middlebox]") {
+  TwoHosts w;
+  w.add_middlebox(5_s, ForgottenFlow::ResetBoth);
+  w.open();
+  for (int i = 0; i < 4; ++i) {  // a segment every 3 s: never 5 s idle
+    w.run_for(3_s);
+    REQUIRE(w.tcp.send(w.client, 100) == AppError::None);
+    w.run_for(w.delay);
+    w.tcp.read(w.server);
+  }
+  CHECK(w.tcp.counters().rst_sent == 0);
+  w.tcp.close(w.client);
+  w.run_for(2 * w.delay);
+  w.tcp.close(w.server);
+  w.settle();  // the timer's later look finds both ends closed: nothing to reset
+  CHECK(w.tcp.counters().rst_sent == 0);
+  CHECK(w.tcp.counters().flows_forgotten == 0);
+  CHECK(w.tcp.open_connections() == 0);
 }
 
 TEST_CASE("middlebox: a segment in either direction keeps the flow, and one within the timeout is untouched",

@@ -61,3 +61,13 @@ def test_the_report_says_how_many_proxies_there_are():
     three = describe(td.Scenario({"proxy": {"instances": 3}}))[2]
     assert "There are 3 such proxies" in three and "DNS" in three
     assert "proxies" not in describe(td.Scenario({}))[2]
+
+
+def test_teardown_run_prints_the_instances_line(capsys):
+    from teardown.cli import main
+
+    assert main(["run", "examples/scenarios/three-proxy-instances.toml", "--set", "sim.duration=10s"]) == 0
+    out = capsys.readouterr().out
+    assert "x 3 instances (dns)" in out
+    line = next(line for line in out.splitlines() if line.strip().startswith("instances"))
+    assert "3 proxies (dns)" in line and "max/mean over them" in line

@@ -14,9 +14,10 @@ ratios are printed; the target (>= 30x) is stated against the first.
 
 teardown runs through, in this order of preference: --teardown-run PATH, the release driver
 build/release/teardown-run, the Python API (`teardown.run`), then the scikit-build Release
-driver build/py/teardown-run.
+driver build/py/teardown-run. `--python` takes the path users take (issue 19): `teardown.run`
+in this process, its wall time measured around the call (scenario in, Result out).
 
-usage: python bench/peer_compare.py [--duration 25s] [--warmup 5s] [--repeat 3] [--json]
+usage: python bench/peer_compare.py [--duration 25s] [--warmup 5s] [--repeat 3] [--python] [--json]
 """
 
 from __future__ import annotations
@@ -75,8 +76,12 @@ def with_sim_window(text: str, duration: str, warmup: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def pick_teardown(explicit: str | None):
+def pick_teardown(explicit: str | None, python: bool = False):
     """How teardown will run: ("driver", path) or ("python", module)."""
+    if python:
+        import teardown
+
+        return "python", teardown
     if explicit:
         return "driver", Path(explicit)
     for path in DRIVERS:
@@ -101,10 +106,12 @@ def pick_teardown(explicit: str | None):
 def run_teardown(how, scenario_path: str) -> dict:
     kind, what = how
     if kind == "python":
+        t0 = time.perf_counter()
         result = what.run(scenario_path)
+        elapsed = time.perf_counter() - t0
         return {
             "requests": int(result.invariants["requests_started"]),
-            "wall_s": float(result.wall_seconds),
+            "wall_s": elapsed,  # around the call: reading the scenario, the run, the Result
             "events": int(result.events),
         }
     t0 = time.perf_counter()
@@ -154,13 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         help="the SimPy model's worker loops: simpy.Resource, the light loop, or both (default both)",
     )
     ap.add_argument("--teardown-run", help="path of a teardown-run driver to use")
+    ap.add_argument("--python", action="store_true", help="run teardown through teardown.run (the installed package)")
     ap.add_argument("--json", action="store_true", help="one JSON object per line")
     args = ap.parse_args(argv)
     duration, warmup = peer_simpy.seconds(args.duration), peer_simpy.seconds(args.warmup)
 
     text = args.scenario.read_text()
     scenario = peer_simpy.tomllib.loads(text)
-    how = pick_teardown(args.teardown_run)
+    how = pick_teardown(args.teardown_run, args.python)
     variants = ["resource", "loop"] if args.workers == "both" else [args.workers]
     td_runs: list[dict] = []
     sp_runs: dict[str, list[dict]] = {v: [] for v in variants}

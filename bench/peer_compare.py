@@ -161,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         help="the SimPy model's worker loops: simpy.Resource, the light loop, or both (default both)",
     )
     ap.add_argument("--teardown-run", help="path of a teardown-run driver to use")
-    ap.add_argument("--python", action="store_true", help="run teardown through teardown.run (the installed package)")
+    ap.add_argument(
+        "--python", action="store_true", help="run teardown through teardown.run (the installed package)"
+    )
     ap.add_argument("--json", action="store_true", help="one JSON object per line")
     args = ap.parse_args(argv)
     duration, warmup = peer_simpy.seconds(args.duration), peer_simpy.seconds(args.warmup)

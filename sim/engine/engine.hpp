@@ -122,7 +122,7 @@ class Simulator {
   // Every scheduled event takes one sequence number.
   std::uint64_t events_scheduled() const { return next_seq_; }
   std::uint64_t events_dispatched() const { return dispatched_; }
-  void reserve(std::size_t per_bucket) { queue_.reserve(per_bucket); }
+  void reserve(std::size_t events) { queue_.reserve(events); }
   // Room for this many far-future events (see EventQueue::reserve_far).
   void reserve_far(std::size_t events) { queue_.reserve_far(events); }
 

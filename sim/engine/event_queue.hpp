@@ -83,8 +83,9 @@ class EventQueue {
     return e;
   }
 
-  // Keeps each bucket's capacity: after warm-up a run allocates nothing.
-  void reserve(std::size_t per_bucket) { calendar_.reserve(per_bucket); }
+  // Room in the calendar for this many events due within a few milliseconds (it keeps its
+  // slots anyway: after warm-up a run allocates nothing).
+  void reserve(std::size_t events) { calendar_.reserve(events); }
   // Room in the wheel for this many events due more than a few milliseconds ahead.
   void reserve_far(std::size_t events) { far_.reserve(events); }
 

@@ -13,20 +13,24 @@
 namespace teardown {
 
 // Events due within the ring's span of the last one taken out sit in buckets of 2^14 ns
-// (16 us) by time; the earliest non-empty bucket is found by a scan of a bitmap and sorted
-// when it becomes the next to run (a bucket usually holds one to three events, so that is
-// an insertion sort of a handful; a larger one is sorted with std::sort). A push is an
-// append and a bit set; a pop takes the next of that bucket. Events beyond the span (only
-// when the wheel's floor is further ahead than the span, i.e. the wheel is sparse) wait
-// in a binary heap beside the ring.
+// (16 us) by time, each bucket a list kept in run order; the earliest non-empty bucket is
+// found by a scan of a bitmap. A push links the event into its bucket's list: an empty
+// bucket or one whose last event runs before it (the common cases: a bucket usually holds
+// zero to two events, and events of equal time come in scheduling order) costs no search;
+// otherwise the list is walked to the event's place. A pop unlinks the head of the earliest
+// bucket. Events beyond the span (only when the wheel's floor is further ahead than the
+// span, i.e. the wheel is sparse) wait in a binary heap beside the ring.
 //
 // Why: in the seed scenario about two events a request go through the near tier, a few
 // hundred pending; a radix heap moved each down two or three levels before it was popped,
 // about 340 instructions an event; here an event is filed once (bench/README.md,
-// "engine"). A dense near tier (thousands of events every 16 us, as in the hold model)
-// makes the buckets long; the event queue then uses a radix heap instead.
+// "engine"). Keeping each list in order on the way in, rather than copying the earliest
+// bucket into a sorted array when its turn comes, saves that copy and its bookkeeping on
+// every event (bench/README.md, "A faster engine"). A dense near tier (thousands of events
+// every 16 us, as in the hold model) would make the lists long; the event queue then uses
+// a radix heap instead.
 //
-// Order: (time, scheduling sequence), exactly; ties within a bucket by sequence number.
+// Order: (time, scheduling sequence), exactly.
 // REQUIRES: every pushed time >= the time of the last event popped (the queue's rebase
 // re-files everything when a caller goes back).
 class NearCalendar {
@@ -51,30 +55,30 @@ class NearCalendar {
     }
     // first_ stays right: known before and this is not earlier, or the ring was empty.
     if (ring_size_++ == 0 || (first_ != kNone && b < first_)) first_ = b;
-    if (b == active_) {
-      // The bucket being taken from keeps its order. (Not always after every event of its
-      // time: one handed over from the wheel was scheduled earlier than those.)
-      const auto at =
-          std::upper_bound(active_events_.begin() + static_cast<std::ptrdiff_t>(head_), active_events_.end(), e, runs_before);
-      active_events_.insert(at, e);
-      return;
-    }
     const std::size_t i = index_of(b);
     const std::uint32_t slot = alloc(e);
-    next_[slot] = heads_[i];
-    heads_[i] = slot;
-    set_bit(i);
+    std::uint32_t& head = heads_[i];
+    if (head == kNil) {
+      head = tails_[i] = slot;
+      next_[slot] = kNil;
+      set_bit(i);
+      return;
+    }
+    const std::uint32_t tail = tails_[i];
+    if (!runs_before(e, events_[tail])) {
+      next_[tail] = slot;
+      next_[slot] = kNil;
+      tails_[i] = slot;
+      return;
+    }
+    insert_before_tail(head, slot, e);
   }
 
   // The earliest time, leaving the floor alone: a caller may still push anything at or
   // after floor(). REQUIRES: !empty().
   Time next_time() {
     assert(size_ > 0);
-    Time t = kNever;
-    if (ring_size_ > 0) {
-      make_first_active();
-      t = active_events_[head_].time;
-    }
+    const Time t = ring_size_ > 0 ? ring_front().time : kNever;
     return overflow_.empty() ? t : std::min(t, overflow_.front().time);
   }
 
@@ -88,20 +92,28 @@ class NearCalendar {
   }
 
   Event pop() {
-    const Event& t = top();
-    Event e = t;
+    assert(size_ > 0);
     --size_;
-    if (!overflow_.empty() && &t == &overflow_.front()) {
-      std::pop_heap(overflow_.begin(), overflow_.end(), later);
-      overflow_.pop_back();
-    } else {
-      --ring_size_;
-      if (++head_ == active_events_.size()) {
-        active_events_.clear();
-        clear_bit(index_of(active_));
-        head_ = 0;
-        active_ = first_ = kNone;
+    if (!overflow_.empty()) [[unlikely]] {
+      const Event& heap = overflow_.front();
+      if (ring_size_ == 0 || runs_before(heap, ring_front())) {
+        const Event e = heap;
+        std::pop_heap(overflow_.begin(), overflow_.end(), later);
+        overflow_.pop_back();
+        last_ = e.time;
+        return e;
       }
+    }
+    if (first_ == kNone) first_ = find_first();
+    --ring_size_;
+    const std::size_t i = index_of(first_);
+    const std::uint32_t slot = heads_[i];
+    const Event e = events_[slot];
+    heads_[i] = next_[slot];
+    release(slot);
+    if (heads_[i] == kNil) {
+      clear_bit(i);
+      first_ = kNone;
     }
     last_ = e.time;
     return e;
@@ -109,8 +121,6 @@ class NearCalendar {
 
   // Moves every event out (for the queue's rebase) and sets the floor; leaves it empty.
   void drain(std::vector<Event>& out, Time floor) {
-    out.insert(out.end(), active_events_.begin() + static_cast<std::ptrdiff_t>(head_), active_events_.end());
-    active_events_.clear();
     for (std::uint32_t& head : heads_) {
       while (head != kNil) {
         out.push_back(events_[head]);
@@ -123,16 +133,18 @@ class NearCalendar {
     overflow_.clear();
     bits_.fill(0);
     size_ = ring_size_ = 0;
-    head_ = 0;
-    active_ = first_ = kNone;
+    first_ = kNone;
     last_ = floor;
   }
 
-  void reserve(std::size_t per_bucket) { active_events_.reserve(per_bucket); }
+  // Room for this many pending events before the slot arrays grow.
+  void reserve(std::size_t events) {
+    events_.reserve(events);
+    next_.reserve(events);
+  }
 
  private:
   static constexpr std::int64_t kNone = INT64_MAX;
-  static constexpr std::size_t kInsertionSortMax = 32;
   static constexpr std::size_t kWords = static_cast<std::size_t>(kRing) / 64;
 
   static std::int64_t bucket_of(Time t) { return t >> kBucketBits; }
@@ -142,55 +154,23 @@ class NearCalendar {
   void set_bit(std::size_t i) { bits_[i >> 6] |= std::uint64_t{1} << (i & 63); }
   void clear_bit(std::size_t i) { bits_[i >> 6] &= ~(std::uint64_t{1} << (i & 63)); }
 
-  // The first event of the earliest non-empty ring bucket, which becomes the active one
-  // (sorted; taken from at head_). REQUIRES: ring_size_ > 0.
+  // The first event of the earliest non-empty ring bucket. REQUIRES: ring_size_ > 0.
   const Event& ring_front() {
-    make_first_active();
-    return active_events_[head_];
-  }
-  void make_first_active() {
     if (first_ == kNone) first_ = find_first();
-    if (first_ != active_) activate(first_);
+    return events_[heads_[index_of(first_)]];
   }
 
-  // A push into a bucket before the active one can make another bucket the earliest; the
-  // active one then keeps its unread events and is sorted again when its turn comes.
-  void activate(std::int64_t b) {
-    if (active_ != kNone) {
-      // Its unread events go back to its list (its bit is still set).
-      const std::size_t old = index_of(active_);
-      for (std::size_t k = head_; k < active_events_.size(); ++k) {
-        const std::uint32_t slot = alloc(active_events_[k]);
-        next_[slot] = heads_[old];
-        heads_[old] = slot;
-      }
-    }
-    active_ = b;
-    head_ = 0;
-    std::vector<Event>& bucket = active_events_;
-    bucket.clear();
-    const std::size_t i = index_of(b);
-    for (std::uint32_t slot = heads_[i]; slot != kNil;) {
-      bucket.push_back(events_[slot]);
-      const std::uint32_t next = next_[slot];
-      release(slot);
-      slot = next;
-    }
-    heads_[i] = kNil;
-    if (bucket.size() > kInsertionSortMax) {
-      std::sort(bucket.begin(), bucket.end(), runs_before);
+  // The rare case of push(): `e`, in `slot`, runs before the last event of a non-empty list.
+  [[gnu::noinline]] void insert_before_tail(std::uint32_t& head, std::uint32_t slot, const Event& e) {
+    if (runs_before(e, events_[head])) {
+      next_[slot] = head;
+      head = slot;
       return;
     }
-    // Insertion sort: buckets hold a handful of events, mostly already in order.
-    for (std::size_t i = 1; i < bucket.size(); ++i) {
-      const Event e = bucket[i];
-      std::size_t j = i;
-      while (j > 0 && runs_before(e, bucket[j - 1])) {
-        bucket[j] = bucket[j - 1];
-        --j;
-      }
-      bucket[j] = e;
-    }
+    std::uint32_t at = head;  // the last event that does not run after e; the tail does
+    while (!runs_before(e, events_[next_[at]])) at = next_[at];
+    next_[slot] = next_[at];
+    next_[at] = slot;
   }
 
   // The earliest non-empty bucket: the first set bit from the floor's bucket on, around the ring.
@@ -231,22 +211,20 @@ class NearCalendar {
     free_ = slot;
   }
 
-  std::array<std::uint32_t, static_cast<std::size_t>(kRing)> heads_ = nil_heads();
   static constexpr std::array<std::uint32_t, static_cast<std::size_t>(kRing)> nil_heads() {
     std::array<std::uint32_t, static_cast<std::size_t>(kRing)> h{};
     h.fill(kNil);
     return h;
   }
+  std::array<std::uint32_t, static_cast<std::size_t>(kRing)> heads_ = nil_heads();
+  std::array<std::uint32_t, static_cast<std::size_t>(kRing)> tails_{};  // valid while the head is not kNil
   std::vector<Event> events_;
   std::vector<std::uint32_t> next_;
   std::uint32_t free_ = kNil;
-  std::vector<Event> active_events_;  // the active bucket's events, sorted; taken from head_
   std::array<std::uint64_t, kWords> bits_{};  // bit i set when ring bucket i holds events
   std::vector<Event> overflow_;               // a min-heap by (time, seq): events beyond the ring
   std::size_t size_ = 0;
   std::size_t ring_size_ = 0;
-  std::size_t head_ = 0;        // next event of the active bucket
-  std::int64_t active_ = kNone;  // the sorted bucket events are taken from, from head_
   std::int64_t first_ = kNone;   // the earliest non-empty bucket, or kNone when not known
   Time last_ = 0;
 };

@@ -42,11 +42,14 @@ class EventQueue {
   std::size_t size() const { return near_size() + far_.size(); }
 
   void push(const Event& e) {
-    if (e.time < near_floor()) [[unlikely]] {
+    const Time floor = near_floor();
+    if (e.time < floor) [[unlikely]] {
       rebase(e.time);
+      push(e);
+      return;
     }
     if (next_known_ && e.time < next_) next_ = e.time;
-    if (e.time < near_limit()) {
+    if (e.time < near_limit(floor)) {
       push_near(e);  // can only lower the near minimum: ready_ holds
     } else {
       far_.push(e);
@@ -110,8 +113,8 @@ class EventQueue {
 
   // Events before this go to the calendar; the wheel's floor may be later (it moves up to
   // its next non-empty slice), and anything before the floor must stay near.
-  Time near_limit() const {
-    const Time by_clock = (TimingWheel::slice_of(near_floor()) + kNearSlices) << TimingWheel::kSliceBits;
+  Time near_limit(Time floor) const {
+    const Time by_clock = (TimingWheel::slice_of(floor) + kNearSlices) << TimingWheel::kSliceBits;
     return std::max(by_clock, far_.floor());
   }
 

@@ -44,7 +44,7 @@ class NearCalendar {
   // The time of the last event popped: no event may be pushed before it.
   Time floor() const { return last_; }
 
-  void push(const Event& e) {
+  [[gnu::always_inline]] void push(const Event& e) {
     assert(e.time >= last_);
     ++size_;
     const std::int64_t b = bucket_of(e.time);
@@ -53,8 +53,7 @@ class NearCalendar {
       std::push_heap(overflow_.begin(), overflow_.end(), later);
       return;
     }
-    // first_ stays right: known before and this is not earlier, or the ring was empty.
-    if (ring_size_++ == 0 || (first_ != kNone && b < first_)) first_ = b;
+    if (b < first_) first_ = b;  // kNone when the ring is empty
     const std::size_t i = index_of(b);
     const std::uint32_t slot = alloc(e);
     std::uint32_t& head = heads_[i];
@@ -78,14 +77,14 @@ class NearCalendar {
   // after floor(). REQUIRES: !empty().
   Time next_time() {
     assert(size_ > 0);
-    const Time t = ring_size_ > 0 ? ring_front().time : kNever;
+    const Time t = first_ != kNone ? ring_front().time : kNever;
     return overflow_.empty() ? t : std::min(t, overflow_.front().time);
   }
 
   // The earliest event. REQUIRES: !empty().
   const Event& top() {
     assert(size_ > 0);
-    const Event* ring = ring_size_ > 0 ? &ring_front() : nullptr;
+    const Event* ring = first_ != kNone ? &ring_front() : nullptr;
     if (overflow_.empty()) return *ring;
     const Event& heap = overflow_.front();
     return ring != nullptr && runs_before(*ring, heap) ? *ring : heap;
@@ -96,7 +95,7 @@ class NearCalendar {
     --size_;
     if (!overflow_.empty()) [[unlikely]] {
       const Event& heap = overflow_.front();
-      if (ring_size_ == 0 || runs_before(heap, ring_front())) {
+      if (first_ == kNone || runs_before(heap, ring_front())) {
         const Event e = heap;
         std::pop_heap(overflow_.begin(), overflow_.end(), later);
         overflow_.pop_back();
@@ -104,18 +103,16 @@ class NearCalendar {
         return e;
       }
     }
-    if (first_ == kNone) first_ = find_first();
-    --ring_size_;
     const std::size_t i = index_of(first_);
     const std::uint32_t slot = heads_[i];
     const Event e = events_[slot];
     heads_[i] = next_[slot];
     release(slot);
+    last_ = e.time;
     if (heads_[i] == kNil) {
       clear_bit(i);
-      first_ = kNone;
+      first_ = size_ > overflow_.size() ? find_first() : kNone;
     }
-    last_ = e.time;
     return e;
   }
 
@@ -132,7 +129,7 @@ class NearCalendar {
     out.insert(out.end(), overflow_.begin(), overflow_.end());
     overflow_.clear();
     bits_.fill(0);
-    size_ = ring_size_ = 0;
+    size_ = 0;
     first_ = kNone;
     last_ = floor;
   }
@@ -154,11 +151,8 @@ class NearCalendar {
   void set_bit(std::size_t i) { bits_[i >> 6] |= std::uint64_t{1} << (i & 63); }
   void clear_bit(std::size_t i) { bits_[i >> 6] &= ~(std::uint64_t{1} << (i & 63)); }
 
-  // The first event of the earliest non-empty ring bucket. REQUIRES: ring_size_ > 0.
-  const Event& ring_front() {
-    if (first_ == kNone) first_ = find_first();
-    return events_[heads_[index_of(first_)]];
-  }
+  // The first event of the earliest non-empty ring bucket. REQUIRES: first_ != kNone.
+  const Event& ring_front() const { return events_[heads_[index_of(first_)]]; }
 
   // The rare case of push(): `e`, in `slot`, runs before the last event of a non-empty list.
   [[gnu::noinline]] void insert_before_tail(std::uint32_t& head, std::uint32_t slot, const Event& e) {
@@ -187,7 +181,7 @@ class NearCalendar {
       w = (w + 1) % kWords;
       word = bits_[w];
     }
-    assert(false && "ring_size_ > 0 but no bucket holds events");
+    assert(false && "the ring holds events but no bucket has its bit set");
     return kNone;
   }
 
@@ -224,8 +218,9 @@ class NearCalendar {
   std::array<std::uint64_t, kWords> bits_{};  // bit i set when ring bucket i holds events
   std::vector<Event> overflow_;               // a min-heap by (time, seq): events beyond the ring
   std::size_t size_ = 0;
-  std::size_t ring_size_ = 0;
-  std::int64_t first_ = kNone;   // the earliest non-empty bucket, or kNone when not known
+  // The earliest non-empty bucket, kept at every push and pop (the pop that empties a
+  // bucket scans the bitmap for the next), or kNone when the ring is empty.
+  std::int64_t first_ = kNone;
   Time last_ = 0;
 };
 

@@ -149,15 +149,13 @@ class Simulator {
       first = earlier ? t : first;
     }
     const std::size_t lane = lane_in_slot_[slot];
-    if (!queue_.empty()) {
-      // next_time() leaves the queue's floor alone; top() and pop() may move it up to that
-      // time, which is safe only once the clock is about to reach it.
-      const Time t = queue_.next_time();
-      if (first == kNever || t < first || (t == first && queue_.top().seq_kind < lanes_[lane].front().seq_kind)) {
-        if (t > end) return false;
-        out = queue_.pop();
-        return true;
-      }
+    // next_time() (kNever when the queue is empty) leaves the queue's floor alone; top() and
+    // pop() may move it up to that time, which is safe only once the clock is about to reach it.
+    const Time t = queue_.next_time();
+    if (t < first || (t == first && t != kNever && queue_.top().seq_kind < lanes_[lane].front().seq_kind)) {
+      if (t > end) return false;
+      out = queue_.pop();
+      return true;
     }
     if (first == kNever || first > end) return false;
     FifoLane& l = lanes_[lane];

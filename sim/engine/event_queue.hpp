@@ -57,12 +57,11 @@ class EventQueue {
     }
   }
 
-  // The time of the earliest event, without taking it out. It leaves the floor (the last
-  // time popped) where it is, so a caller that then runs an earlier event from elsewhere
-  // (a Simulator lane) may still push anything at or after that event's time.
-  // REQUIRES: !empty().
+  // The time of the earliest event (kNever when empty), without taking it out. It leaves
+  // the floor (the last time popped) where it is, so a caller that then runs an earlier
+  // event from elsewhere (a Simulator lane) may still push anything at or after that
+  // event's time.
   Time next_time() {
-    assert(!empty());
     if (!next_known_) {
       next_ = ready();
       next_known_ = true;
@@ -98,16 +97,15 @@ class EventQueue {
   Time ready() {
     ready_ = true;
     for (;;) {
-      const Time near = near_size() == 0 ? kNever : dense_ ? radix_.min_time() : calendar_.next_time();
-      // A wheel slice that starts no later than the near minimum may hold earlier events.
-      if (!far_.empty() && far_.next_start() <= near) {
-        far_.pull([this](const Event& e) {
-          assert(e.time >= near_floor());
-          push_near(e);
-        });
-        continue;
-      }
-      return near;
+      // The calendar's next_time() is kNever when it is empty.
+      const Time near = !dense_ ? calendar_.next_time() : radix_.size() == 0 ? kNever : radix_.min_time();
+      // A wheel slice that starts no later than the near minimum may hold earlier events
+      // (an empty wheel's next start is kNever).
+      if (far_.next_start() > near || far_.empty()) return near;
+      far_.pull([this](const Event& e) {
+        assert(e.time >= near_floor());
+        push_near(e);
+      });
     }
   }
 

@@ -73,10 +73,9 @@ class NearCalendar {
     insert_before_tail(head, slot, e);
   }
 
-  // The earliest time, leaving the floor alone: a caller may still push anything at or
-  // after floor(). REQUIRES: !empty().
-  Time next_time() {
-    assert(size_ > 0);
+  // The earliest time (kNever when empty), leaving the floor alone: a caller may still push
+  // anything at or after floor().
+  Time next_time() const {
     const Time t = first_ != kNone ? ring_front().time : kNever;
     return overflow_.empty() ? t : std::min(t, overflow_.front().time);
   }

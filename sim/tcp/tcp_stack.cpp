@@ -351,9 +351,9 @@ void TcpStack::close(EndpointId ep) {
 Notice TcpStack::handle(const Event& e) {
   const EndpointId ep = e.target;
   const ConnectionId c = connection_of(ep);
+  // Nearly every TCP event is a segment: tested first, before the switch's jump table.
+  if (e.kind() == kTcpSegment) [[likely]] return on_segment(e);
   switch (e.kind()) {
-    case kTcpSegment:
-      return on_segment(e);
     case kTcpTimeWaitEnd:
       if (conn_[c].incarnation == e.generation && ep_[ep].state == TcpState::TimeWait) {
         leave_time_wait(ep);
@@ -422,7 +422,7 @@ Notice TcpStack::on_segment(const Event& e) {
     me.state = TcpState::Established;
     if (paths_[conn_[c].path].jitter > 0) last_arrival_[ep] = sim_.now();
     transmit(ep, kSegSynAck);
-    Notice n{Notice::Accepted, ep, me.owner};
+    Notice n{.endpoint = ep, .owner = me.owner, .kind = Notice::Accepted};
     if (conn_[c].trace_id) record(sim_.now(), ep, TraceRecord::Arrived, flags, ResetRule::NoSuchConnection, n.kind);
     return n;
   }
@@ -439,7 +439,7 @@ Notice TcpStack::on_segment(const Event& e) {
   if (flags & kSegSynAck) {
     if (me.state == TcpState::SynSent) {
       me.state = TcpState::Established;
-      n = Notice{Notice::Connected, ep, me.owner};
+      n = Notice{.endpoint = ep, .owner = me.owner, .kind = Notice::Connected};
     }
   } else if (flags & kSegAck) {
     on_fin_ack(ep);
@@ -465,7 +465,7 @@ Notice TcpStack::on_data_or_fin(EndpointId ep, std::uint8_t flags, std::uint32_t
       return {};
     }
     me.unread += bytes;
-    n = Notice{Notice::Data, ep, me.owner, bytes, app_flags};
+    n = Notice{.endpoint = ep, .owner = me.owner, .bytes = bytes, .kind = Notice::Data, .app_flags = app_flags};
   }
   if (flags & kSegFin) {
     me.flags |= kRead0;
@@ -480,7 +480,7 @@ Notice TcpStack::on_data_or_fin(EndpointId ep, std::uint8_t flags, std::uint32_t
     if (n.kind == Notice::Data) {
       n.eof = true;
     } else {
-      n = Notice{Notice::Eof, ep, me.owner};
+      n = Notice{.endpoint = ep, .owner = me.owner, .kind = Notice::Eof};
     }
   }
   return n;
@@ -531,7 +531,7 @@ Notice TcpStack::on_reset(EndpointId ep, Role sender_role, ResetRule rule) {
     me.unread = 0;
     fate = ResetFate::SeenByApp;
     ++counters_.rst_seen_from_to[sender_role][me.role];
-    n = Notice{err == AppError::ConnRefused ? Notice::ConnectFailed : Notice::Reset, ep, me.owner};
+    n = Notice{.endpoint = ep, .owner = me.owner, .kind = err == AppError::ConnRefused ? Notice::ConnectFailed : Notice::Reset};
     n.error = err;
   }
   ++counters_.rst_by_fate[static_cast<std::size_t>(fate)];
@@ -555,7 +555,7 @@ Notice TcpStack::on_retransmit_give_up(EndpointId ep) {
   me.state = TcpState::Closed;
   me.pending = AppError::TimedOut;
   me.unread = 0;
-  Notice n{Notice::Reset, ep, me.owner};
+  Notice n{.endpoint = ep, .owner = me.owner, .kind = Notice::Reset};
   n.error = AppError::TimedOut;
   return n;
 }

@@ -66,16 +66,18 @@ struct Notice {
   // Notice::Data etc.: the kinds are the trace's vocabulary (teardown/trace.hpp). After
   // Accepted the model sets the new endpoint's owner with set_owner(); after Data, `bytes`
   // arrived and `eof` says whether a FIN came with them.
+  // The one-byte fields last: 16 bytes, returned in two registers.
   using Kind = NoticeKind;
   using enum NoticeKind;
-  Kind kind = None;
   EndpointId endpoint = kNoEndpoint;
   std::uint32_t owner = 0;     // the endpoint's owner index, as set by the model
   std::uint32_t bytes = 0;
+  Kind kind = None;
   std::uint8_t app_flags = 0;  // two bits the sender attached to its data (e.g. "Connection: close")
   bool eof = false;
   AppError error = AppError::None;
 };
+static_assert(sizeof(Notice) == 16);
 
 // The stack-wide knobs (Linux defaults).
 struct TcpConfig {

@@ -31,10 +31,11 @@ class Simulator {
  public:
   Time now() const { return now_; }
 
-  // Schedules a plain event. REQUIRES: at >= now().
+  // Schedules a plain event. REQUIRES: now() <= at < kNever (an event at kNever would never
+  // come; the run loop takes none: see take()).
   void schedule(Time at, std::uint16_t kind, std::uint32_t target, std::uint32_t payload = 0,
                 std::uint32_t tag = 0) {
-    assert(at >= now_);
+    assert(at >= now_ && at < kNever);
     queue_.push(Event{at, next_seq_++ << 16 | kind, target, payload, tag});
   }
 

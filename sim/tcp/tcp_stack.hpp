@@ -237,6 +237,8 @@ class TcpStack {
   [[gnu::always_inline]] inline void transmit(EndpointId from, std::uint8_t flags, std::uint32_t bytes = 0,
                                               std::uint8_t app_flags = 0,
                                               ResetRule rule = ResetRule::NoSuchConnection);
+  // send() beyond its common case.
+  [[gnu::noinline]] AppError send_checked(EndpointId ep, std::uint32_t bytes, std::uint8_t app_flags, bool with_fin);
   [[gnu::noinline]] void transmit_slow(EndpointId from, std::uint8_t flags, std::uint32_t bytes, std::uint8_t app_flags,
                                        ResetRule rule);
   void send_reset(EndpointId from, ResetRule rule);

@@ -93,21 +93,28 @@ class EventQueue {
 
  private:
   // Pulls from the wheel every slice that may hold events earlier than the calendar's
-  // earliest; returns the earliest time.
+  // earliest; returns the earliest time. The common case, nothing to pull, is inlined; the
+  // pulling (with the near tier's push inlined in it) is out of line.
   Time ready() {
     ready_ = true;
+    const Time near = near_min();
+    // A wheel slice that starts no later than the near minimum may hold earlier events
+    // (an empty wheel's next start is kNever).
+    if (far_.next_start() > near || far_.empty()) [[likely]] return near;
+    return pull_then_ready();
+  }
+  [[gnu::noinline]] Time pull_then_ready() {
     for (;;) {
-      // The calendar's next_time() is kNever when it is empty.
-      const Time near = !dense_ ? calendar_.next_time() : radix_.size() == 0 ? kNever : radix_.min_time();
-      // A wheel slice that starts no later than the near minimum may hold earlier events
-      // (an empty wheel's next start is kNever).
-      if (far_.next_start() > near || far_.empty()) return near;
       far_.pull([this](const Event& e) {
         assert(e.time >= near_floor());
         push_near(e);
       });
+      const Time near = near_min();
+      if (far_.next_start() > near || far_.empty()) return near;
     }
   }
+  // The earliest time in the near tier, kNever when it is empty.
+  Time near_min() { return !dense_ ? calendar_.next_time() : radix_.size() == 0 ? kNever : radix_.min_time(); }
 
   // Events before this go to the calendar; the wheel's floor may be later (it moves up to
   // its next non-empty slice), and anything before the floor must stay near.

@@ -94,7 +94,10 @@ class Simulator {
   std::uint64_t run_until(Time end, Handler&& handle) {
     std::uint64_t handled = 0;
     Event e;
-    while (take(end, e)) {
+    // No event is due at kNever (schedule()), so every pending time, kNever standing for an
+    // empty lane or queue, needs only one compare with `last`.
+    const Time last = std::min(end, kNever - 1);
+    while (take(last, e)) {
       now_ = e.time;
       handle(e);
       ++handled;
@@ -108,7 +111,7 @@ class Simulator {
   template <class Handler>
   bool step(Handler&& handle) {
     Event e;
-    if (!take(kNever, e)) return false;
+    if (!take(kNever - 1, e)) return false;
     now_ = e.time;
     handle(e);
     ++dispatched_;
@@ -130,14 +133,14 @@ class Simulator {
  private:
   static constexpr std::size_t kLanes = 4;
 
-  // Takes the earliest pending event into `out` if its time is <= end.
+  // Takes the earliest pending event into `out` if its time is <= last. REQUIRES: last < kNever.
   //
   // The lanes' front times sit in one small array, in order of decreasing delay, and the
   // earliest is found with a branch-free scan of plain times. Ties need no sequence
   // numbers: two lane events due at the same time were scheduled at different times (their
   // delays differ), and the one with the longer delay was scheduled first, so it runs first;
   // the scan's strict < keeps the first of equal times, which is that one.
-  bool take(Time end, Event& out) {
+  bool take(Time last, Event& out) {
     // Written as selects so that the compiler emits conditional moves: which lane comes
     // next is a coin toss for the branch predictor, and the `if` this replaces was compiled
     // to a branch that mispredicted about seven times per simulated request.
@@ -154,11 +157,11 @@ class Simulator {
     // pop() may move it up to that time, which is safe only once the clock is about to reach it.
     const Time t = queue_.next_time();
     if (t < first || (t == first && t != kNever && queue_.top().seq_kind < lanes_[lane].front().seq_kind)) {
-      if (t > end) return false;
+      if (t > last) return false;
       out = queue_.pop();
       return true;
     }
-    if (first == kNever || first > end) return false;
+    if (first > last) return false;
     FifoLane& l = lanes_[lane];
     out = l.pop();
     front_time_[slot] = l.empty() ? kNever : l.front().time;

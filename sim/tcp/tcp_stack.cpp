@@ -424,6 +424,11 @@ Notice TcpStack::on_segment(const Event& e) {
     return {};
   }
   Endpoint& me = ep_[ep];
+  // The common case, decided as below: data alone for a live socket of an untraced connection.
+  if (flags == kSegData && me.state != TcpState::Closed && !(me.flags & kReleased) && conn_[c].trace_id == 0) [[likely]] {
+    me.unread += bytes;
+    return Notice{.endpoint = ep, .owner = me.owner, .bytes = bytes, .kind = Notice::Data, .app_flags = app_flags};
+  }
   if (is_rst) return on_reset(ep, ep_[peer(ep)].role, static_cast<ResetRule>((e.payload >> 6) & 3u));
 
   if (flags & kSegSyn) {

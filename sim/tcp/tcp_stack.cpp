@@ -235,8 +235,9 @@ void TcpStack::send_reset(EndpointId from, ResetRule rule) {
 
 AppError TcpStack::send(EndpointId ep, std::uint32_t bytes, std::uint8_t app_flags, bool with_fin) {
   // The common case first: data alone on an open sending side of an untraced connection on
-  // a plain path. Its rare cases leave by tail calls, so that it needs no stack frame.
+  // a plain path. Its rare cases leave by tail calls, so that it saves fewer registers.
   const Endpoint& me = ep_[ep];
+  assert(!(me.flags & kReleased));
   if (with_fin || me.pending != AppError::None || me.state == TcpState::Closed || (me.flags & kShutWr)) [[unlikely]] {
     return send_checked(ep, bytes, app_flags, with_fin);
   }

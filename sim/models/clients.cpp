@@ -53,7 +53,9 @@ HostIndex Clients::proxy_host_for(World& w, std::uint32_t client) {
   // DNS round robin: each client host resolved the name once and keeps the answer it got,
   // the answers rotating from one host to the next. An L4 balancer (IPVS rr, a cloud network
   // load balancer) gives each new connection to the next instance in turn.
-  if (sc_.proxy.spread == ProxySpread::Dns) return w.hosts.proxy(static_cast<std::uint32_t>(host_number(client)) % instances);
+  if (sc_.proxy.spread == ProxySpread::Dns) {
+    return w.hosts.proxy(static_cast<std::uint32_t>(host_number(client)) % instances);
+  }
   const std::uint32_t instance = next_instance_;
   next_instance_ = (next_instance_ + 1) % instances;
   return w.hosts.proxy(instance);
@@ -254,8 +256,8 @@ void Clients::dispatch(World& w, std::uint32_t client, Pending p) {
     k.attempt = p.attempt;
     w.tcp.trace_new_connections(trace_left_ > 0);
     if (trace_left_ > 0) --trace_left_;
-    k.ep = w.tcp.connect(w.hosts.client(host_number(client)), proxy_host_for(w, client), w.client_proxy_delay, w.client_proxy_jitter,
-                         kRoleClient, kRoleProxyFront, c, w.client_proxy_middlebox);
+    k.ep = w.tcp.connect(w.hosts.client(host_number(client)), proxy_host_for(w, client), w.client_proxy_delay,
+                         w.client_proxy_jitter, kRoleClient, kRoleProxyFront, c, w.client_proxy_middlebox);
     w.tcp.trace_new_connections(false);
     ++cl.open;
     w.rec.client_connection_opened(w.sim.now());

@@ -75,7 +75,7 @@ struct World {
   metrics::Recorder rec;
   Backends backends;
   // One per proxy.instances; an event for instance k > 0 carries k in the top bits of its
-  // target (Proxy::instance_tag).
+  // target (Proxy::tagged).
   std::vector<Proxy> proxies;
   Clients clients;
   // The TCP stack's middlebox each hop's connections cross, if any (use_middleboxes).

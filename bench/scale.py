@@ -15,9 +15,10 @@ Cases (every run starts from bench/seed.toml):
   servers      the seed's load (20,000 requests/s) over 3, 10, 100 and 1,000 servers of 8
                workers, 1 min warm-up + 5 min. Laws: peak RSS and CPU time per request against
                servers.
-  servers-leastconn
-               the same with `balance leastconn`, 10 s + 1 min: every algorithm but roundrobin
-               builds a view of every server per pick (Proxy::balance), O(servers) per request.
+  servers-leastconn, servers-random, servers-source, servers-static-rr
+               the same with that balance algorithm, 10 s + 1 min. While every server is up at
+               one weight with no maxconn, each picks without a view of every server
+               (Proxy::balance); otherwise the view is built per pick, O(servers) per request.
   duration     the seed scenario for 1 h, 4 h and 24 h after its 1 min warm-up (the day:
                about 1.7 billion requests, 12 minutes on a quiet core, 30 on a busy VM). Laws: CPU
                time against simulated time; peak RSS grows only by the time series.
@@ -27,7 +28,7 @@ before and after it (the machine is shared), and the run's CPU time beside its w
 other jobs on the cores, CPU time is the steadier figure, and the laws are fitted to it. Runs go
 one at a time: the 10-million row needs about 2.2 GiB.
 
-usage: python3 bench/scale.py [--cases long-lived,servers,servers-leastconn,duration] [--no-day]
+usage: python3 bench/scale.py [--cases long-lived,servers,servers-leastconn,duration,...] [--no-day]
                               [--hours 1,4,24] [--json]
 """
 
@@ -44,7 +45,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "build" / "release" / "bench" / "bench_seed"
+BENCH = Path(os.environ.get("TEARDOWN_BENCH_SEED", ROOT / "build" / "release" / "bench" / "bench_seed"))
 SEED = ROOT / "bench" / "seed.toml"
 MIB = 2**20
 
@@ -62,8 +63,10 @@ def server_args(n: int) -> list[str]:
     return ["--servers", str(n), "--warmup", "1m", "--duration", "5m"]
 
 
-def leastconn_args(n: int) -> list[str]:
-    return ["--servers", str(n), "--balance", "leastconn", "--warmup", "10s", "--duration", "1m"]
+def balanced_by(algorithm: str):
+    def args(n: int) -> list[str]:
+        return ["--servers", str(n), "--balance", algorithm, "--warmup", "10s", "--duration", "1m"]
+    return args
 
 
 def duration_args(hours: int) -> list[str]:
@@ -74,7 +77,10 @@ CASES = {
     # name: (sizes, the size's unit, bench_seed arguments)
     "long-lived": (LONG_LIVED, "connections", long_lived_args),
     "servers": (SERVERS, "servers", server_args),
-    "servers-leastconn": (SERVERS, "servers", leastconn_args),
+    "servers-leastconn": (SERVERS, "servers", balanced_by("leastconn")),
+    "servers-random": (SERVERS, "servers", balanced_by("random")),
+    "servers-source": (SERVERS, "servers", balanced_by("source")),
+    "servers-static-rr": (SERVERS, "servers", balanced_by("static-rr")),
     "duration": (HOURS, "h", duration_args),
 }
 
@@ -131,7 +137,7 @@ def commit() -> str:
 def per_unit(case: str, r: dict, first: dict | None, size: float, first_size: float) -> str:
     if case == "long-lived":
         return f"{r['peak_rss_bytes'] / r['connections']:,.0f} B per open connection"
-    if case in ("servers", "servers-leastconn") and first is not None and size > first_size:
+    if case.startswith("servers") and first is not None and size > first_size:
         grew = r["peak_rss_bytes"] - first["peak_rss_bytes"]
         return f"{grew / (size - first_size):,.0f} B per added server"
     return ""
@@ -151,7 +157,7 @@ def laws(case: str, sizes: list[float], rows: list[dict]) -> list[str]:
         out.append(f"CPU time per simulated request = {a:.0f} ns + {b:.0f} ns x log10(open connections) "
                    f"(largest residual {worst:.1%}); the run's requests grow with the connections "
                    f"(each makes ~5)")
-    elif case in ("servers", "servers-leastconn"):
+    elif case.startswith("servers"):
         a, b, worst = fit(sizes, rss)
         out.append(f"peak RSS = {a / MIB:.1f} MiB + {b:,.0f} B x servers (largest residual {worst:.1%})")
         a, b, worst = fit(sizes, [cpu_ns(r) for r in rows])

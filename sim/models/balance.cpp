@@ -27,21 +27,35 @@ std::uint32_t first(std::span<const Candidate> servers) {
   return kNone;
 }
 
-std::uint32_t source(std::span<const Candidate> servers, std::uint64_t client_host) {
-  const auto n = static_cast<std::uint32_t>(servers.size());
+namespace {
+
+// The server a hash of the client's address falls on over the configured weights, before
+// skipping those that may not be picked.
+template <class WeightOf>
+std::uint32_t hashed_server(std::uint32_t n, WeightOf weight_of, std::uint64_t client_host) {
   std::uint64_t h = client_host;
   const std::uint64_t hash = splitmix64(h);
   double total = 0;
-  for (const Candidate& c : servers) total += c.weight;
+  for (std::uint32_t i = 0; i < n; ++i) total += weight_of(i);
   double point = static_cast<double>(hash % 1'000'003) / 1'000'003.0 * total;
-  std::uint32_t pick = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    point -= servers[i].weight;
-    if (point < 0) {
-      pick = i;
-      break;
-    }
+    point -= weight_of(i);
+    if (point < 0) return i;
   }
+  return 0;
+}
+
+}  // namespace
+
+std::uint32_t source_start(std::span<const double> weights, std::uint64_t client_host) {
+  return hashed_server(static_cast<std::uint32_t>(weights.size()), [&](std::uint32_t i) { return weights[i]; },
+                       client_host);
+}
+
+std::uint32_t source(std::span<const Candidate> servers, std::uint64_t client_host) {
+  const auto n = static_cast<std::uint32_t>(servers.size());
+  const std::uint32_t pick =
+      hashed_server(n, [&](std::uint32_t i) { return servers[i].weight; }, client_host);
   for (std::uint32_t k = 0; k < n; ++k) {
     if (servers[(pick + k) % n].ok) return (pick + k) % n;
   }
@@ -76,7 +90,8 @@ bool ChashRing::present(const Point& p, std::span<const Candidate> servers) cons
   return c.ok && p.index < std::ceil(c.effective_weight * kPointsPerWeight - 1e-9);
 }
 
-std::uint32_t ChashRing::closest(std::uint32_t key, std::span<const Candidate> servers) const {
+template <class Present>
+std::uint32_t ChashRing::nearest(std::uint32_t key, Present present) const {
   const auto n = points_.size();
   if (n == 0) return kNone;
   const auto first_ge = static_cast<std::size_t>(
@@ -84,14 +99,22 @@ std::uint32_t ChashRing::closest(std::uint32_t key, std::span<const Candidate> s
       points_.begin());
   // The nearest present point at or after the key, and the one before it, both round the ring.
   std::size_t next = first_ge % n, steps = 0;
-  while (!present(points_[next], servers) && ++steps < n) next = (next + 1) % n;
+  while (!present(points_[next]) && ++steps < n) next = (next + 1) % n;
   if (steps == n) return kNone;
   std::size_t prev = (first_ge + n - 1) % n;
-  while (!present(points_[prev], servers)) prev = (prev + n - 1) % n;
+  while (!present(points_[prev])) prev = (prev + n - 1) % n;
   // Unsigned distances wrap round the ring as HAProxy's do (chash_get_server_hash).
   const std::uint32_t to_prev = key - points_[prev].key;
   const std::uint32_t to_next = points_[next].key - key;
   return to_prev <= to_next ? points_[prev].server : points_[next].server;
+}
+
+std::uint32_t ChashRing::closest(std::uint32_t key, std::span<const Candidate> servers) const {
+  return nearest(key, [&](const Point& p) { return present(p, servers); });
+}
+
+std::uint32_t ChashRing::closest_of_all(std::uint32_t key) const {
+  return nearest(key, [](const Point&) { return true; });
 }
 
 std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomStream& rng) {

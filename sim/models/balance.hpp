@@ -32,6 +32,9 @@ std::uint32_t first(std::span<const Candidate> servers);
 // A hash of the client's address mapped over the configured weights (static), then the next
 // candidate from there.
 std::uint32_t source(std::span<const Candidate> servers, std::uint64_t client_host);
+// Where source() starts for this client: the server its hash falls on, before skipping those
+// that may not be picked. It depends on the configured weights alone, so it can be kept.
+std::uint32_t source_start(std::span<const double> weights, std::uint64_t client_host);
 
 // The consistent-hash ring "balance random" draws on (SRC v2.6.0 src/lb_chash.c, the same
 // from 1.9 to 2.8): each server owns 16 points per unit of configured weight, point j of the
@@ -46,6 +49,8 @@ class ChashRing {
   // The candidate whose point is closest to `key` (the earlier one at equal distance), among
   // the candidates that may be picked; kNone if none may.
   std::uint32_t closest(std::uint32_t key, std::span<const Candidate> servers) const;
+  // closest() when every server may be picked at its full weight: every point is present.
+  std::uint32_t closest_of_all(std::uint32_t key) const;
   // HAProxy's full_hash: Bob Jenkins' 6-shift integer hash
   // (burtleburtle.net/bob/hash/integer.html), times the prime 3221225473.
   static std::uint32_t full_hash(std::uint32_t a);
@@ -57,12 +62,29 @@ class ChashRing {
     std::uint32_t index;  // j: present while j < 16 x the server's effective weight
   };
   bool present(const Point& p, std::span<const Candidate> servers) const;
+  template <class Present>
+  std::uint32_t nearest(std::uint32_t key, Present present) const;
   std::vector<Point> points_;  // by key
 };
 
 // random(<draws>): `draws` uniform keys on the ring; of two picks, the later unless it serves
 // more per unit of weight (SRC v2.6.0 src/backend.c get_server_rnd; CFGHEAD "balance random").
 std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomStream& rng);
+
+// random() when every server may be picked and all weigh the same: every point is present and
+// the weights cancel out of the comparison, so only what each pick serves is read
+// (`served_of(i)`), not a view of every server. The same picks and the same draws.
+template <class ServedOf>
+std::uint32_t random_among_alike(int draws, const ChashRing& ring, RandomStream& rng, ServedOf served_of) {
+  std::uint32_t best = kNone;
+  for (int d = 0; d < draws; ++d) {
+    const std::uint32_t pick = ring.closest_of_all(static_cast<std::uint32_t>(rng.next_u64() >> 32));
+    if (pick == kNone) return kNone;
+    if (best != kNone && best != pick && served_of(pick) > served_of(best)) continue;
+    best = pick;
+  }
+  return best;
+}
 
 // static-rr: smooth weighted round robin over the candidates, one value per server in
 // `current`. HAProxy's static-rr fills a map by a coarser form of this rule, from zero at each
@@ -107,6 +129,9 @@ class StaticRr {
   void resize(std::size_t n) { current_.assign(n, 0.0); }
   // `plain`: every server a candidate and all of weight `weight`.
   std::uint32_t pick(std::span<const Candidate> servers, bool plain, double weight);
+  // In its cycle, a plain pick reads no server: the caller may skip building the view.
+  bool cycling() const { return cycle_.active(); }
+  std::uint32_t next_in_cycle() { return cycle_.next(); }
 
  private:
   std::vector<double> current_;

@@ -31,11 +31,8 @@ Proxy::Proxy(const Scenario& sc, std::uint32_t instance)
   for (const Server& srv : servers_) eweights.push_back(srv.eweight);
   fwrr_.init(eweights);
   static_rr_.resize(servers_.size());
-  if (sc.proxy.balance == Balance::Random) {
-    std::vector<double> configured;
-    for (const Server& srv : servers_) configured.push_back(srv.weight);
-    random_ring_ = balance::ChashRing(configured);
-  }
+  for (const Server& srv : servers_) configured_weights_.push_back(srv.weight);
+  if (sc.proxy.balance == Balance::Random) random_ring_ = balance::ChashRing(configured_weights_);
   candidates_.reserve(servers_.size());
   if (sc.proxy.balance == Balance::LeastConn) least_loaded_.init(static_cast<std::uint32_t>(servers_.size()));
   update_uniform();

@@ -31,8 +31,22 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
     if (plain && (fwrr_.cycling() || fwrr_.enter_cycle())) return fwrr_.next_in_cycle();
     return fwrr_.pick([&](std::uint32_t i) { return has_slot(servers_[i]); }, avoid);
   }
-  // Every server a candidate, all of one weight: leastconn's order is the heap's.
-  if (plain && !least_loaded_.empty()) return least_loaded_.top();
+  // Every server a candidate, all of one weight: leastconn's order is the heap's, and the
+  // other pickers need no view of every server (O(1), or O(log servers) for random).
+  if (plain) {
+    switch (sc_.proxy.balance) {
+      case Balance::LeastConn: return least_loaded_.top();
+      case Balance::First: return 0;  // every server has a free slot
+      case Balance::Source: return source_start(w.tcp.host(TcpStack::peer(ss.front)));
+      case Balance::Random:
+        return balance::random_among_alike(sc_.proxy.random_draws, random_ring_, balance_rng_,
+                                           [this](std::uint32_t i) { return servers_[i].served; });
+      case Balance::StaticRr:
+        if (static_rr_.cycling()) return static_rr_.next_in_cycle();
+        break;
+      case Balance::RoundRobin: break;
+    }
+  }
   // The pickers' view: a server may be picked when it is up, has weight and a free slot, and
   // is not the one a redispatched retry avoids (unless it is the only one).
   std::uint32_t usable_count = 0;
@@ -54,6 +68,13 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
     case Balance::Random: return balance::random(candidates_, sc_.proxy.random_draws, random_ring_, balance_rng_);
   }
   return kNone;
+}
+
+std::uint32_t Proxy::source_start(HostIndex client_host) {
+  if (client_host >= source_start_.size()) source_start_.resize(client_host + 1, kNone);
+  std::uint32_t& start = source_start_[client_host];
+  if (start == kNone) start = balance::source_start(configured_weights_, client_host);
+  return start;
 }
 
 void Proxy::assign(std::uint32_t s, std::uint32_t server) {

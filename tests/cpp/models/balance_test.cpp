@@ -151,3 +151,32 @@ TEST_CASE("LoadHeap: its top is leastconn's pick of alike servers, through any s
     }
   }
 }
+
+TEST_CASE("alike servers: source, random and first need no view of every server, and pick the same",
+          "[models][balance]") {
+  for (const std::uint32_t n : {1u, 2u, 3u, 7u, 64u, 1000u}) {
+    for (const int weight : {1, 3}) {
+      std::vector<Candidate> view(n, Candidate{true, double(weight), double(weight), 0, 0});
+      const std::vector<double> weights(n, double(weight));
+      teardown::RandomStream load(n, 11, teardown::StreamPurpose::Test);
+      for (Candidate& c : view) c.served = static_cast<int>(load.below(5));
+      // source: the kept start is the pick when every server may take it.
+      for (std::uint64_t host = 0; host < 300; ++host) {
+        REQUIRE(b::source_start(weights, host) == b::source(view, host));
+      }
+      // random: the same picks from the same draws, with any loads.
+      const b::ChashRing ring(weights);
+      for (const int draws : {1, 2, 3}) {
+        teardown::RandomStream general(n, 13, teardown::StreamPurpose::Test);
+        teardown::RandomStream alike = general;
+        for (int step = 0; step < 2000; ++step) {
+          const std::uint32_t pick = b::random(view, draws, ring, general);
+          REQUIRE(b::random_among_alike(draws, ring, alike, [&](std::uint32_t i) { return view[i].served; }) == pick);
+          ++view[pick].served;
+          if (step % 3 == 0) --view[load.below(n)].served;
+        }
+      }
+      CHECK(b::first(view) == 0);
+    }
+  }
+}

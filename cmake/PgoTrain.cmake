@@ -9,7 +9,8 @@ file(MAKE_DIRECTORY ${PROFILE_DIR})
 execute_process(COMMAND ${TRAIN_DIR}/bench/bench_seed ${SOURCE_DIR}/bench/seed.toml --duration 20s --warmup 5s
                 OUTPUT_QUIET RESULT_VARIABLE failed)
 if(failed)
-  message(FATAL_ERROR "PGO training: bench_seed on bench/seed.toml failed (${failed})")
+  # The profile is an optimisation: without it the library is built as without PGO.
+  message(WARNING "PGO training: bench_seed on bench/seed.toml failed (${failed}); its profile is left out")
 endif()
 
 # Every example: the other modes, versions and rules, so their code is laid out from real runs.
@@ -17,7 +18,7 @@ file(GLOB examples ${SOURCE_DIR}/examples/scenarios/*.toml)
 foreach(example IN LISTS examples)
   execute_process(COMMAND ${TRAIN_DIR}/teardown-run ${example} OUTPUT_QUIET RESULT_VARIABLE failed)
   if(failed)
-    message(FATAL_ERROR "PGO training: teardown-run ${example} failed (${failed})")
+    message(WARNING "PGO training: teardown-run ${example} failed (${failed}); its profile is left out")
   endif()
 endforeach()
 

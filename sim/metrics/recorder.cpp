@@ -13,6 +13,7 @@ Recorder::Recorder(int servers, Time warmup_end, Time end, Time bin, int proxy_i
       end_(end),
       bin_(bin),
       bins_(static_cast<int>((end - warmup_end + bin - 1) / bin)),
+      bin_ends_at_(warmup_end),
       srv_requests_(static_cast<std::size_t>(servers)),
       srv_conns_opened_(static_cast<std::size_t>(servers)),
       srv_resets_(static_cast<std::size_t>(servers)),
@@ -54,8 +55,14 @@ void Recorder::server_request(Time now, int server, std::uint32_t instance) {
   if (!measuring(now)) return;
   ++srv_requests_[static_cast<std::size_t>(server)];
   ++instance_requests_[instance];
-  const auto b = static_cast<std::size_t>((now - warmup_end_) / bin_);
+  const auto b = static_cast<std::size_t>(bin_of_now(now));
   if (b < static_cast<std::size_t>(bins_)) ++bin_requests_[b * static_cast<std::size_t>(servers_) + static_cast<std::size_t>(server)];
+}
+
+void Recorder::enter_bin(Time now) {
+  current_bin_ = (now - warmup_end_) / bin_;
+  // The bin's end, or kNever where that would be past the clock's range.
+  bin_ends_at_ = current_bin_ + 1 <= (kNever - warmup_end_) / bin_ ? warmup_end_ + (current_bin_ + 1) * bin_ : kNever;
 }
 
 void Recorder::server_connection_opened(Time now, int server) {

@@ -50,10 +50,19 @@ class Recorder {
 
  private:
   void accumulate_open(int server, Time now);
+  // The time-series bin of `now` (>= warmup_end_), for times that never go back, as the
+  // clock's: one division each time a bin is entered, not one per request.
+  std::int64_t bin_of_now(Time now) {
+    if (now >= bin_ends_at_) [[unlikely]] enter_bin(now);
+    return current_bin_;
+  }
+  void enter_bin(Time now);
 
   int servers_;
   Time warmup_end_, end_, bin_;
   int bins_;
+  std::int64_t current_bin_ = 0;
+  Time bin_ends_at_;  // where current_bin_ ends; warmup_end_ until the first call
   // measured (after warm-up)
   std::uint64_t started_ = 0, completed_ = 0, failed_ = 0, retried_ = 0, client_conns_ = 0;
   std::uint64_t server_closed_hard_ = 0, server_closed_fin_ = 0;

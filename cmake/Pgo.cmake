@@ -1,7 +1,7 @@
 # Profile-guided optimisation of the library (TEARDOWN_PGO): the package and the release preset
 # are what users and the benchmarks run, and a profile of the engine's real work lets the
-# compiler lay out the hot paths (bench/README.md, issue 19: 8% fewer instructions and 8-10%
-# less CPU time per simulated request on the seed scenario).
+# compiler lay out the hot paths (bench/README.md, issue 19: 7-9% fewer instructions per
+# simulated request on the seed scenario, in bench_seed and through td.run).
 #
 # Two stages in one build. A copy of this project is configured in <build>/pgo-train with the
 # library instrumented (-fprofile-generate) and builds bench_seed and teardown-run; they run

@@ -184,7 +184,7 @@ class Proxy {
   balance::ChashRing random_ring_;  // balance random's points; empty for the other algorithms
   balance::LoadHeap least_loaded_;  // balance leastconn's order while the servers are alike
   std::vector<balance::Candidate> candidates_;  // the pickers' view of the servers, rebuilt per pick
-  std::vector<double> configured_weights_;       // balance source's: each server's configured weight
+  std::vector<double> configured_weights_;       // each server's configured weight (source, random's ring)
   std::vector<std::uint32_t> source_start_;       // balance source: each client host's source_start, once
   bool uniform_ = false;
   std::uint64_t load_clock_ = 0;  // counts changes of any server's load (leastconn ties)

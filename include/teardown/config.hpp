@@ -64,6 +64,11 @@ enum class MiddleboxExpiry { Drop, RstSender, RstBoth };
 // gives each new connection to the next instance in turn.
 enum class ProxySpread { Dns, L4 };
 
+// Where "balance random" starts its generator: HAProxy 2.4 up to the early-2024 releases start
+// it at the same state in every process (Fixed: the same picks after every start); older and
+// newer releases seed it at start (PerStart). Preset = as the version does.
+enum class RandomSeed { Preset, Fixed, PerStart };
+
 // proxy.instances' upper bound: the engine carries the instance in the top 4 bits of an
 // event's target.
 inline constexpr int kMaxProxyInstances = 16;
@@ -82,6 +87,7 @@ std::string_view to_string(RetryOn v);
 std::string_view to_string(Hop v);
 std::string_view to_string(MiddleboxExpiry v);
 std::string_view to_string(ProxySpread v);
+std::string_view to_string(RandomSeed v);
 
 // The value spelled `name` ("http-keep-alive" -> ProxyMode::HttpKeepAlive), or nullopt.
 template <typename E>
@@ -100,6 +106,7 @@ template <> std::optional<RetryOn> from_string<RetryOn>(std::string_view name);
 template <> std::optional<Hop> from_string<Hop>(std::string_view name);
 template <> std::optional<MiddleboxExpiry> from_string<MiddleboxExpiry>(std::string_view name);
 template <> std::optional<ProxySpread> from_string<ProxySpread>(std::string_view name);
+template <> std::optional<RandomSeed> from_string<RandomSeed>(std::string_view name);
 
 // A set of retry conditions. A set, not a list: HAProxy ignores order and repeats.
 class RetryOnSet {
@@ -270,6 +277,7 @@ struct ProxyConfig {
   // Fields added later stay at the end, so that positional initialisers keep their meaning.
   int instances = 1;                               // proxy instances in front of the same backends; default 1
   ProxySpread spread = ProxySpread::Dns;           // how clients reach the instances; default "dns"
+  RandomSeed random_seed = RandomSeed::Preset;     // balance random's generator at start; default "preset"
   friend bool operator==(const ProxyConfig&, const ProxyConfig&) = default;
 };
 

@@ -46,6 +46,7 @@ struct ProxyVersionRules {
   CloseHow server_nolinger;       // what "option nolinger" makes of a server-side close
   bool first_request_reuse_with_retries;  // retry-on covering all three dead-connection cases lets a
                                           // session's first request take an idle connection
+  bool random_fixed_start;        // "balance random" draws from a generator every start starts alike
 };
 
 // Every modelled release, oldest first.
@@ -66,6 +67,7 @@ struct ProxyTraits {
   CloseHow client_leave_server = CloseHow::Rst;  // private server connection when its client leaves
   CloseHow server_nolinger = CloseHow::Rst;      // a server-side close under option nolinger
   bool first_request_reuses = false;  // a session's first request may take an idle pooled connection
+  bool random_fixed_start = false;    // balance random's keys: HAProxy's generator from its fixed start
   Time first_request_timeout = kNever;  // http-request, else client
   Time keep_alive_timeout = kNever;     // http-keep-alive, else http-request, else client
   std::string_view keep_alive_timer = "";  // which one: "http-keep-alive", "http-request", "client" or ""

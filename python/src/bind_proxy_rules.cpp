@@ -33,6 +33,7 @@ std::string tunnel_text(TunnelOption t) {
   d["shared_idle_pool"] = r.shared_idle_pool;
   d["session_keeps_connections"] = r.session_keeps_connections;
   d["first_request_reuse_with_retries"] = r.first_request_reuse_with_retries;
+  d["random_fixed_start"] = r.random_fixed_start;
   ::py::dict close;
   close["server_end"] = std::string(to_string(r.server_end));
   close["server_switch"] = std::string(to_string(r.server_switch));
@@ -51,6 +52,7 @@ std::string tunnel_text(TunnelOption t) {
   d["private"] = t.mode == ConnMode::KeepAlive && !t.pooled;
   d["keeps_own_connections"] = t.keeps_own_connections;
   d["first_request_reuses"] = t.first_request_reuses;
+  d["random_fixed_start"] = t.random_fixed_start;
   d["http_reuse"] = std::string(to_string(t.reuse));
   ::py::dict close;
   close["client_idle"] = std::string(to_string(t.client_idle));

@@ -68,6 +68,8 @@ constexpr NamedValue<MiddleboxExpiry> kMiddleboxExpiries[] = {{MiddleboxExpiry::
                                                               {MiddleboxExpiry::RstSender, "rst-sender"},
                                                               {MiddleboxExpiry::RstBoth, "rst-both"}};
 constexpr NamedValue<ProxySpread> kProxySpreads[] = {{ProxySpread::Dns, "dns"}, {ProxySpread::L4, "l4"}};
+constexpr NamedValue<RandomSeed> kRandomSeeds[] = {
+    {RandomSeed::Preset, "preset"}, {RandomSeed::Fixed, "fixed"}, {RandomSeed::PerStart, "per-start"}};
 
 }  // namespace
 
@@ -103,6 +105,7 @@ TEARDOWN_ENUM_NAMES(RetryOn, kRetryOns)
 TEARDOWN_ENUM_NAMES(Hop, kHops)
 TEARDOWN_ENUM_NAMES(MiddleboxExpiry, kMiddleboxExpiries)
 TEARDOWN_ENUM_NAMES(ProxySpread, kProxySpreads)
+TEARDOWN_ENUM_NAMES(RandomSeed, kRandomSeeds)
 
 #undef TEARDOWN_ENUM_NAMES
 

@@ -32,22 +32,30 @@ namespace {
 // retry-on covers conn-failure, empty-response and response-timeout (commit ecb40b2c3, in
 // 2.7-dev5 and backported to 2.6: measured on 2.6.12 and on 2.8.25, http-reuse safe, 0.006
 // new server connections per request with the three against 0.27 without; docs/validation.md).
+// "balance random" takes its keys from statistical_prng() since 2.4 (commit 1adaddb49), a
+// thread-local xorshift32 whose state starts at 2463534242 plus the thread number x
+// MAX_THREADS (SRC v2.6.0 src/tools.c, init_tools_per_thread): every start draws the same
+// keys, so every process picks the same servers in the same order. Seeded from ha_random32()
+// since commit 715107652 (3.0-dev5, backported in April 2024: 2.4.26, 2.6.17, 2.8.8); before
+// 2.4 the keys came from ha_random32(), seeded at start. Measured: 2.6.12 picks the same 60
+// servers after every start, those the model predicts; 2.8.25 differs at every start
+// (docs/validation.md). The 2.0 row stands for 1.9-2.3.
 constexpr ProxyVersionRules kRules[] = {
     {ProxyVersion::V1_4, "1.4", ProxyMode::HttpTunnel, HttpReuse::Never, false, false, false, false, false,
      TunnelOption::Tunnel, false, false, CloseHow::Rst, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin, CloseHow::Rst,
-     false},
+     false, false},
     {ProxyVersion::V1_5, "1.5", ProxyMode::HttpKeepAlive, HttpReuse::Never, true, false, false, false, true,
      TunnelOption::Tunnel, false, false, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin,
-     CloseHow::Rst, false},
+     CloseHow::Rst, false, false},
     {ProxyVersion::V1_8, "1.8", ProxyMode::HttpKeepAlive, HttpReuse::Never, true, true, false, false, true,
      TunnelOption::Tunnel, false, false, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin, CloseHow::Fin,
-     CloseHow::Rst, false},
+     CloseHow::Rst, false, false},
     {ProxyVersion::V2_0, "2.0", ProxyMode::HttpKeepAlive, HttpReuse::Safe, true, true, true, true, true,
      TunnelOption::IgnoredInHtx, true, true, CloseHow::LingerRisk, CloseHow::LingerRisk, CloseHow::Fin,
-     CloseHow::Fin, CloseHow::LingerRisk, false},
+     CloseHow::Fin, CloseHow::LingerRisk, false, false},
     {ProxyVersion::V2_6, "2.6", ProxyMode::HttpKeepAlive, HttpReuse::Safe, true, true, true, true, true,
      TunnelOption::Removed, true, true, CloseHow::LingerRisk, CloseHow::LingerRisk, CloseHow::Rst, CloseHow::Fin,
-     CloseHow::LingerRisk, true},
+     CloseHow::LingerRisk, true, true},
 };
 
 CloseHow pick(CloseHow override_value, CloseHow preset) {
@@ -119,6 +127,8 @@ ProxyTraits resolve_proxy(const ProxyConfig& p) {
   t.first_request_reuses = rules.first_request_reuse_with_retries && p.retry_on.contains(RetryOn::ConnFailure) &&
                            p.retry_on.contains(RetryOn::EmptyResponse) &&
                            p.retry_on.contains(RetryOn::ResponseTimeout);
+  t.random_fixed_start = p.random_seed == RandomSeed::Preset ? rules.random_fixed_start
+                                                             : p.random_seed == RandomSeed::Fixed;
 
   // Timeout fall-backs (docs/sources.md §5). "timeout client" still applies beneath the
   // HTTP timeouts (CFGHEAD "timeout http-keep-alive": "at the lower level"): an idle client

@@ -164,6 +164,9 @@ void describe(V& v, S& s) {
       {"HTTP connection mode (a mode the release lacks is an error); preset: the release's default"});
   v.enumeration("balance", s.balance, {"load-balancing algorithm"});
   v.integer("random_draws", s.random_draws, {"balance random: servers drawn per pick, the less loaded wins", "draws"});
+  v.enumeration("random_seed", s.random_seed,
+      {"balance random: fixed, the same picks after every start (HAProxy 2.4 to its early-2024 releases, "
+       "e.g. 2.6.12, 2.8.7); per-start, a new sequence each start; preset: the release's"});
   v.boolean("prefer_last_server", s.prefer_last_server,
       {"keep a session's next request on the server it holds a connection to"});
   v.boolean("pretend_keepalive", s.pretend_keepalive, {"with a close mode: do not tell the server to close"});

@@ -117,10 +117,10 @@ std::uint32_t ChashRing::closest_of_all(std::uint32_t key) const {
   return nearest(key, [](const Point&) { return true; });
 }
 
-std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomStream& rng) {
+std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomKeys keys) {
   std::uint32_t best = kNone;
   for (int d = 0; d < draws; ++d) {
-    const std::uint32_t pick = ring.closest(static_cast<std::uint32_t>(rng.next_u64() >> 32), servers);
+    const std::uint32_t pick = ring.closest(keys.next(), servers);
     if (pick == kNone) return kNone;
     // Keep the earlier pick only if the new one serves more per unit of weight.
     if (best != kNone && best != pick &&

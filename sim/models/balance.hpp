@@ -67,18 +67,46 @@ class ChashRing {
   std::vector<Point> points_;  // by key
 };
 
+// HAProxy's statistical_prng() (SRC v2.6.0 include/haproxy/tools.h), the source of "balance
+// random"'s keys since 2.4: xorshift32. A fixed-start release starts every process's first
+// thread at kFixedStart (src/tools.c), so every start draws the same keys.
+class StatisticalPrng {
+ public:
+  static constexpr std::uint32_t kFixedStart = 2463534242u;
+  std::uint32_t next() {
+    std::uint32_t x = state_;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return state_ = x;
+  }
+
+ private:
+  std::uint32_t state_ = kFixedStart;
+};
+
+// Where random() takes its keys: HAProxy's own generator from its fixed start, or, for a
+// release that seeds it at start, the run's random stream.
+struct RandomKeys {
+  RandomStream& stream;
+  StatisticalPrng* fixed_start;  // null: the stream
+  std::uint32_t next() {
+    return fixed_start != nullptr ? fixed_start->next() : static_cast<std::uint32_t>(stream.next_u64() >> 32);
+  }
+};
+
 // random(<draws>): `draws` uniform keys on the ring; of two picks, the later unless it serves
 // more per unit of weight (SRC v2.6.0 src/backend.c get_server_rnd; CFGHEAD "balance random").
-std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomStream& rng);
+std::uint32_t random(std::span<const Candidate> servers, int draws, const ChashRing& ring, RandomKeys keys);
 
 // random() when every server may be picked and all weigh the same: every point is present and
 // the weights cancel out of the comparison, so only what each pick serves is read
 // (`served_of(i)`), not a view of every server. The same picks and the same draws.
 template <class ServedOf>
-std::uint32_t random_among_alike(int draws, const ChashRing& ring, RandomStream& rng, ServedOf served_of) {
+std::uint32_t random_among_alike(int draws, const ChashRing& ring, RandomKeys keys, ServedOf served_of) {
   std::uint32_t best = kNone;
   for (int d = 0; d < draws; ++d) {
-    const std::uint32_t pick = ring.closest_of_all(static_cast<std::uint32_t>(rng.next_u64() >> 32));
+    const std::uint32_t pick = ring.closest_of_all(keys.next());
     if (pick == kNone) return kNone;
     if (best != kNone && best != pick && served_of(pick) > served_of(best)) continue;
     best = pick;

@@ -182,6 +182,10 @@ class Proxy {
   Fwrr fwrr_;
   balance::StaticRr static_rr_;
   balance::ChashRing random_ring_;  // balance random's points; empty for the other algorithms
+  balance::StatisticalPrng random_prng_;  // balance random's keys in a fixed-start release
+  balance::RandomKeys random_keys() {
+    return {balance_rng_, traits_.random_fixed_start ? &random_prng_ : nullptr};
+  }
   balance::LoadHeap least_loaded_;  // balance leastconn's order while the servers are alike
   std::vector<balance::Candidate> candidates_;  // the pickers' view of the servers, rebuilt per pick
   std::vector<double> configured_weights_;       // each server's configured weight (source, random's ring)

@@ -39,7 +39,7 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
       case Balance::First: return 0;  // every server has a free slot
       case Balance::Source: return source_start(w.tcp.host(TcpStack::peer(ss.front)));
       case Balance::Random:
-        return balance::random_among_alike(sc_.proxy.random_draws, random_ring_, balance_rng_,
+        return balance::random_among_alike(sc_.proxy.random_draws, random_ring_, random_keys(),
                                            [this](std::uint32_t i) { return servers_[i].served; });
       case Balance::StaticRr:
         if (static_rr_.cycling()) return static_rr_.next_in_cycle();
@@ -65,7 +65,7 @@ std::uint32_t Proxy::balance(World& w, std::uint32_t s) {
     case Balance::LeastConn: return balance::leastconn(candidates_);
     case Balance::First: return balance::first(candidates_);
     case Balance::Source: return balance::source(candidates_, w.tcp.host(TcpStack::peer(ss.front)));
-    case Balance::Random: return balance::random(candidates_, sc_.proxy.random_draws, random_ring_, balance_rng_);
+    case Balance::Random: return balance::random(candidates_, sc_.proxy.random_draws, random_ring_, random_keys());
   }
   return kNone;
 }

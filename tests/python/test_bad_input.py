@@ -446,6 +446,13 @@ CASES = [
         sets=("proxy.random_draws=2000000000",),
     ),
     Bad(
+        "dict-random-seed-unknown",
+        "dict",
+        {"proxy.random_seed": "random"},
+        ("proxy.random_seed", 'expected one of "preset", "fixed", "per-start"'),
+        sets=('proxy.random_seed="random"',),
+    ),
+    Bad(
         "dict-workers-overflow",
         "dict",
         {"backends": {"servers": 100_000, "workers": 100_000}},

@@ -153,6 +153,15 @@ def proxy_preset(harness: Mapping[str, Any]) -> tuple[str, str]:
     return preset, f"{found.line} -> simulator preset {preset}"
 
 
+def _binary_random_seed(harness: Mapping[str, Any]) -> str | None:
+    """The binary's ``proxy.random_seed`` (:func:`.haproxy.random_seed`): a 2.8.25 runs as the 2.6
+    preset, whose 2.6.12 starts "balance random" alike every time, but seeds it at start."""
+    from teardown.validation.haproxy import detect_version, random_seed
+
+    found = detect_version(harness.get("validation", {}).get("haproxy") or None)
+    return random_seed(found) if found is not None else None
+
+
 def to_teardown_scenario(harness: Mapping[str, Any], duration: str | None = None) -> dict[str, Any]:
     """The simulator's scenario for a harness scenario (its keys mostly are the simulator's).
 
@@ -215,6 +224,10 @@ def to_teardown_scenario(harness: Mapping[str, Any], duration: str | None = None
     if proxy.get("nolinger") in (True, "both", "client", "server"):
         out["proxy"]["nolinger"] = True
     out["proxy"]["version"] = proxy_preset(harness)[0]
+    if "random_seed" not in out["proxy"]:
+        seed = _binary_random_seed(harness)
+        if seed is not None:
+            out["proxy"]["random_seed"] = seed
     check = backends["health_check"]
     out["backends"]["health_check"] = {k: check[k] for k in ("interval", "rise", "fall") if k in check}
     if backends["events"]:

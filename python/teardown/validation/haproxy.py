@@ -133,6 +133,29 @@ def as_version(value: HAProxyVersion | str | tuple[int, int]) -> HAProxyVersion:
     return parsed
 
 
+# "balance random" draws from statistical_prng() from 2.4 (commit 1adaddb49), whose state every
+# process started alike until commit 715107652 seeded it at start (3.0-dev5, backported: the
+# first release of each branch with it below, from the branches' changelogs). 1.9-2.3 drew from
+# ha_random32(), seeded at start. docs/model.md, "Balancing".
+_FIRST_SEEDED_PATCH = {(2, 4): 26, (2, 6): 17, (2, 8): 8}
+_FIXED_START_BRANCHES = {(2, 5), (2, 7)}  # ended before the fix
+
+
+def random_seed(version: HAProxyVersion) -> str | None:
+    """``proxy.random_seed`` for a binary: ``"fixed"`` when every start of it draws the same
+    ``balance random`` keys, ``"per-start"`` when it seeds them at start, ``None`` when not known
+    (the simulator preset's rule then applies)."""
+    if version.branch < (2, 4) or version.branch >= (3, 0):
+        return "per-start"
+    if version.branch in _FIXED_START_BRANCHES:
+        return "fixed"
+    first = _FIRST_SEEDED_PATCH.get(version.branch)
+    patch = re.match(r"\d+\.\d+\.(\d+)", version.release)
+    if first is None or patch is None:
+        return None
+    return "fixed" if int(patch.group(1)) < first else "per-start"
+
+
 def find_haproxy() -> str | None:
     """Path of the ``haproxy`` binary, looking in PATH and the sbin directories."""
     path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin:/usr/local/sbin:/sbin"

@@ -363,6 +363,33 @@ def run_once(scenario: Mapping[str, Any], seed: int = 0) -> dict[str, float]:
     return {**_metrics(load, stats, backend, servers, stat0, stat1, tcp0, tcp1), **after, **wire_metrics}
 
 
+def picks_one_at_a_time(scenario: Mapping[str, Any], count: int) -> list[int]:
+    """The servers a freshly started HAProxy sends ``count`` requests to, made one at a time, each
+    on a new connection, so that no server is serving when the next is balanced (``balance
+    random``'s draws then decide alone: docs/validation.md, "balance random after a restart")."""
+    import http.client
+
+    sc = merge(DEFAULTS, scenario)
+    cluster = _cluster(sc, 0)
+    haproxy: HAProxy | None = None
+    try:
+        cluster.start()
+        port, haproxy = _start_haproxy(sc, cluster.ports)
+        for _ in range(count):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                conn.request("GET", "/", headers={"Connection": "close"})
+                conn.getresponse().read()
+            finally:
+                conn.close()
+        served = [(t, server) for server, times in enumerate(cluster.request_times()) for t in times]
+    finally:
+        if haproxy is not None:
+            haproxy.stop()
+        cluster.stop()
+    return [server for _, server in sorted(served)]
+
+
 def _events(sc: Mapping[str, Any]) -> list[tuple[float, int, str, float]]:
     """``backends.events`` as (at_s, server, action, downtime_s), in scenario order."""
     return [

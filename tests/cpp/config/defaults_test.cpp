@@ -51,6 +51,7 @@ TEST_CASE("the default scenario has the documented values", "[config]") {
   CHECK(s.proxy.mode == ProxyMode::HttpKeepAlive);
   CHECK(s.proxy.balance == Balance::RoundRobin);
   CHECK(s.proxy.random_draws == 2);
+  CHECK(s.proxy.random_seed == RandomSeed::Preset);
   CHECK_FALSE(s.proxy.prefer_last_server);
   CHECK_FALSE(s.proxy.pretend_keepalive);
   CHECK(s.proxy.http_reuse == HttpReuse::Preset);

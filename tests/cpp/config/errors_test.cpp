@@ -95,6 +95,7 @@ const BadInput kBadInputs[] = {
     {"proxy.version = 2.6", "proxy.version", "(a string), got the float 2.6"},
     {R"(proxy.mode = "keep-alive")", "proxy.mode", "unknown value 'keep-alive'; expected one of \"preset\""},
     {R"(proxy.balance = "hash")", "proxy.balance", "\"roundrobin\", \"static-rr\", \"leastconn\""},
+    {R"(proxy.random_seed = "random")", "proxy.random_seed", "\"preset\", \"fixed\", \"per-start\""},
     {R"(proxy.http_reuse = "sometimes")", "proxy.http_reuse", "\"never\", \"safe\", \"aggressive\", \"always\""},
     {R"(proxy.close.client_idle = "reset")", "proxy.close.client_idle",
      "expected one of \"preset\", \"fin\", \"rst\", \"linger-risk\""},

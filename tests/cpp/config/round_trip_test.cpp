@@ -33,6 +33,7 @@ Scenario everything_changed() {
   p.mode = ProxyMode::HttpServerClose;
   p.balance = Balance::Random;
   p.random_draws = 3;
+  p.random_seed = RandomSeed::Fixed;
   p.prefer_last_server = true;
   p.pretend_keepalive = true;
   p.http_reuse = HttpReuse::Aggressive;

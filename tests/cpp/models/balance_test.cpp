@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <string>
 #include <vector>
 
 #include "models/balance.hpp"
@@ -72,7 +73,7 @@ TEST_CASE("random: keys on HAProxy's consistent-hash ring, with two draws the le
   teardown::RandomStream rng(7, 0, teardown::StreamPurpose::Test);
   auto share = [&](const std::vector<Candidate>& v, const b::ChashRing& ring, int draws) {
     std::vector<double> count(v.size(), 0.0);
-    for (int k = 0; k < 100000; ++k) ++count[b::random(v, draws, ring, rng)];
+    for (int k = 0; k < 100000; ++k) ++count[b::random(v, draws, ring, {rng, nullptr})];
     for (double& c : count) c /= 100000;
     return count;
   };
@@ -152,6 +153,41 @@ TEST_CASE("LoadHeap: its top is leastconn's pick of alike servers, through any s
   }
 }
 
+TEST_CASE("random in a fixed-start release: the servers HAProxy 2.6.12 picked after every start, in order",
+          "[models][balance]") {
+  // Measured (docs/validation.md, "balance random after a restart"): 60 requests one at a
+  // time, each on a new connection, through HAProxy 2.6.12 (nbthread 1, `balance random(2)`,
+  // four servers s0-s3), restarted between two runs: the same 60 servers both times.
+  const std::string measured4 = "132333310222213301210103233032222000002130333002033302130302";
+  // And `random(1)` over three servers, 40 requests.
+  const std::string measured3 = "0111222000212201200222221221200220012221";
+  teardown::RandomStream unused(1, 0, teardown::StreamPurpose::Test);
+  auto picks = [&](std::uint32_t n, int draws, std::size_t count) {
+    const std::vector<double> weights(n, 1.0);
+    const b::ChashRing ring(weights);
+    b::StatisticalPrng prng;  // a new process: the fixed start
+    std::vector<Candidate> idle(n, Candidate{});
+    std::string out;
+    for (std::size_t k = 0; k < count; ++k) {
+      // One request at a time: no server is serving any, so the last draw wins each pick.
+      const std::uint32_t pick = b::random(idle, draws, ring, {unused, &prng});
+      out += static_cast<char>('0' + pick);
+    }
+    return out;
+  };
+  CHECK(picks(4, 2, measured4.size()) == measured4);
+  CHECK(picks(3, 1, measured3.size()) == measured3);
+  // The O(1) path for alike servers draws the same keys.
+  b::StatisticalPrng a, c;
+  const std::vector<double> four(4, 1.0);
+  const b::ChashRing ring(four);
+  const std::vector<Candidate> idle(4, Candidate{});
+  for (int k = 0; k < 500; ++k) {
+    REQUIRE(b::random(idle, 2, ring, {unused, &a}) ==
+            b::random_among_alike(2, ring, {unused, &c}, [](std::uint32_t) { return 0; }));
+  }
+}
+
 TEST_CASE("alike servers: source, random and first need no view of every server, and pick the same",
           "[models][balance]") {
   for (const std::uint32_t n : {1u, 2u, 3u, 7u, 64u, 1000u}) {
@@ -170,8 +206,9 @@ TEST_CASE("alike servers: source, random and first need no view of every server,
         teardown::RandomStream general(n, 13, teardown::StreamPurpose::Test);
         teardown::RandomStream alike = general;
         for (int step = 0; step < 2000; ++step) {
-          const std::uint32_t pick = b::random(view, draws, ring, general);
-          REQUIRE(b::random_among_alike(draws, ring, alike, [&](std::uint32_t i) { return view[i].served; }) == pick);
+          const std::uint32_t pick = b::random(view, draws, ring, {general, nullptr});
+          REQUIRE(b::random_among_alike(draws, ring, {alike, nullptr}, [&](std::uint32_t i) { return view[i].served; }) ==
+                  pick);
           ++view[pick].served;
           if (step % 3 == 0) --view[load.below(n)].served;
         }

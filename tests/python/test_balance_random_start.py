@@ -1,0 +1,63 @@
+"""Where ``balance random`` starts its keys (``proxy.random_seed``): a fixed-start release picks the
+same servers, in the same order, after every start and whatever the run's seed; one that seeds
+at start does not. The picks a real HAProxy 2.6.12 made are checked in
+tests/validation/test_balance_random.py and tests/cpp/models/balance_test.cpp."""
+
+from __future__ import annotations
+
+import pytest
+import teardown as td
+from teardown import _core
+from teardown.validation.haproxy import as_version, random_seed
+
+
+def picks(seed: int, random_seed_key: str = "preset", version: str = "2.6", instances: int = 1) -> list[int]:
+    """Servers of the requests of one client making one at a time, in order (1 ms bins)."""
+    scenario = td.Scenario.from_dict(
+        {
+            "sim": {"duration": "2s", "warmup": "0s", "timeseries_bin": "1ms", "seed": seed},
+            "clients": {"count": 1, "arrival": {"kind": "closed", "concurrency": 1, "think_time": "20ms"}},
+            "proxy": {"version": version, "balance": "random", "random_seed": random_seed_key},
+            "backends": {"servers": 4},
+        }
+    )
+    ts = td.run(scenario).timeseries
+    hits = ts[ts.requests > 0].sort_values("time_s")
+    assert (hits.requests == 1).all()
+    return [int(s) for s in hits.server][:50]
+
+
+def test_the_26_preset_starts_balance_random_alike_whatever_the_seed() -> None:
+    assert picks(1) == picks(2) == picks(3, "fixed")
+    assert picks(1, version="2.0", random_seed_key="fixed") == picks(1)
+
+
+def test_a_release_that_seeds_at_start_draws_with_the_run() -> None:
+    assert picks(1, "per-start") != picks(2, "per-start")
+    assert picks(1, version="2.0") == picks(1, "per-start", version="2.0")
+    assert picks(1, version="2.0") != picks(2, version="2.0")
+
+
+def test_the_rule_is_in_the_release_table() -> None:
+    rows = {row["version"]: row["random_fixed_start"] for row in _core.proxy_versions()}
+    assert rows["2.6"] is True
+    assert rows["2.0"] is False
+
+
+@pytest.mark.parametrize(
+    ("release", "expected"),
+    [
+        ("2.2.33", "per-start"),
+        ("2.4.25", "fixed"),
+        ("2.4.26", "per-start"),
+        ("2.5.14", "fixed"),
+        ("2.6.12-1+deb12u4", "fixed"),
+        ("2.6.17", "per-start"),
+        ("2.8.7", "fixed"),
+        ("2.8.25-5cf5d0683", "per-start"),
+        ("2.9.3", None),
+        ("3.0.0", "per-start"),
+    ],
+)
+def test_a_binarys_release_says_how_it_starts_balance_random(release: str, expected: str | None) -> None:
+    assert random_seed(as_version(release)) == expected

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import http.client
 import math
 import random
 import statistics
@@ -367,8 +368,6 @@ def picks_one_at_a_time(scenario: Mapping[str, Any], count: int) -> list[int]:
     """The servers a freshly started HAProxy sends ``count`` requests to, made one at a time, each
     on a new connection, so that no server is serving when the next is balanced (``balance
     random``'s draws then decide alone: docs/validation.md, "balance random after a restart")."""
-    import http.client
-
     sc = merge(DEFAULTS, scenario)
     cluster = _cluster(sc, 0)
     haproxy: HAProxy | None = None

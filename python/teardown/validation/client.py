@@ -363,6 +363,15 @@ class LoadResult:
                 self.failed += 1
 
 
+def _until_the_end(start: float, duration: float, result: LoadResult, max_requests: int) -> None:
+    """Waits out the rest of the load's ``duration`` when the last request came before it (a
+    silence of on/off bursts, a long think time): the simulator's run lasts the whole duration,
+    and an idle timeout that fires in that silence closes connections in both (unless the run
+    stopped at ``max_requests``, which the simulator does not have)."""
+    if result.started < max_requests:
+        time.sleep(max(0.0, start + duration - time.monotonic()))
+
+
 def _open_loop(
     pools: list[ConnectionPool],
     arrivals: Iterator[float],
@@ -371,7 +380,7 @@ def _open_loop(
     rng: random.Random,
 ) -> LoadResult:
     """Sends a request to a random pool at each arrival time (seconds from the start) before
-    ``duration``, at most ``max_requests``, and waits for them all."""
+    ``duration``, at most ``max_requests``, waits for them all, and for the end of ``duration``."""
     result = LoadResult()
     workers = sum(p.config.max_size for p in pools) + 4
     start = time.monotonic()
@@ -383,6 +392,7 @@ def _open_loop(
             pool = pools[rng.randrange(len(pools))]
             result.started += 1
             ex.submit(lambda p=pool: result.record(execute(p)))
+        _until_the_end(start, duration, result, max_requests)
     result.wall = time.monotonic() - start
     return result
 
@@ -479,5 +489,6 @@ def run_closed(
         t.start()
     for t in threads:
         t.join(duration + 30.0)
+    _until_the_end(start, duration, result, max_requests)
     result.wall = time.monotonic() - start
     return result

@@ -6,25 +6,15 @@ tests/validation/test_balance_random.py and tests/cpp/models/balance_test.cpp.""
 from __future__ import annotations
 
 import pytest
-import teardown as td
 from teardown import _core
+from teardown.validation.compare import simulated_picks
 from teardown.validation.haproxy import as_version, random_seed
 
 
-def picks(seed: int, random_seed_key: str = "preset", version: str = "2.6", instances: int = 1) -> list[int]:
-    """Servers of the requests of one client making one at a time, in order (1 ms bins)."""
-    scenario = td.Scenario.from_dict(
-        {
-            "sim": {"duration": "2s", "warmup": "0s", "timeseries_bin": "1ms", "seed": seed},
-            "clients": {"count": 1, "arrival": {"kind": "closed", "concurrency": 1, "think_time": "20ms"}},
-            "proxy": {"version": version, "balance": "random", "random_seed": random_seed_key},
-            "backends": {"servers": 4},
-        }
-    )
-    ts = td.run(scenario).timeseries
-    hits = ts[ts.requests > 0].sort_values("time_s")
-    assert (hits.requests == 1).all()
-    return [int(s) for s in hits.server][:50]
+def picks(seed: int, random_seed_key: str = "preset", version: str = "2.6") -> list[int]:
+    """Servers of the first 50 requests of one client making one at a time, in order."""
+    proxy = {"version": version, "balance": "random", "random_seed": random_seed_key}
+    return simulated_picks(proxy, servers=4, count=50, seed=seed)
 
 
 def test_the_26_preset_starts_balance_random_alike_whatever_the_seed() -> None:

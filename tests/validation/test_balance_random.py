@@ -7,8 +7,7 @@ restart")."""
 from __future__ import annotations
 
 import pytest
-import teardown as td
-from teardown.validation import haproxy, measure
+from teardown.validation import compare, haproxy, measure
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -25,19 +24,8 @@ def real_picks(binary: str | None, servers: int, draws: int) -> str:
 
 
 def simulated_picks(servers: int, draws: int, seed: int, random_seed: str = "preset") -> str:
-    """One client, one request at a time (20 ms apart): each request falls in a 1 ms bin of its own."""
-    scenario = td.Scenario.from_dict(
-        {
-            "sim": {"duration": "3s", "warmup": "0s", "timeseries_bin": "1ms", "seed": seed},
-            "clients": {"count": 1, "arrival": {"kind": "closed", "concurrency": 1, "think_time": "20ms"}},
-            "proxy": {"balance": "random", "random_draws": draws, "random_seed": random_seed},
-            "backends": {"servers": servers},
-        }
-    )
-    ts = td.run(scenario).timeseries
-    hits = ts[ts.requests > 0].sort_values("time_s")
-    assert (hits.requests == 1).all() and not hits.time_s.duplicated().any()
-    return "".join(str(int(s)) for s in hits.server)[:COUNT]
+    proxy = {"balance": "random", "random_draws": draws, "random_seed": random_seed}
+    return "".join(map(str, compare.simulated_picks(proxy, servers, COUNT, seed)))
 
 
 def test_haproxy_26_picks_the_same_servers_after_every_start_and_the_model_picks_them() -> None:

@@ -303,6 +303,27 @@ def predict(harness: Mapping[str, Any], replications: int = 3) -> dict[str, dict
     return measuring.summarise(runs)
 
 
+def simulated_picks(proxy: Mapping[str, Any], servers: int, count: int, seed: int = 1) -> list[int]:
+    """The simulator's counterpart of :func:`.measure.picks_one_at_a_time`: the servers of the
+    first ``count`` requests of one client making one at a time (20 ms apart, each in a 1 ms
+    time-series bin of its own), with the ``[proxy]`` settings ``proxy``."""
+    import teardown as td
+
+    scenario = td.Scenario.from_dict(
+        {
+            "sim": {"duration": f"{0.02 * count + 1:.3f}s", "warmup": "0s", "timeseries_bin": "1ms", "seed": seed},
+            "clients": {"count": 1, "arrival": {"kind": "closed", "concurrency": 1, "think_time": "20ms"}},
+            "proxy": dict(proxy),
+            "backends": {"servers": servers},
+        }
+    )
+    ts = td.run(scenario).timeseries
+    hits = ts[ts.requests > 0].sort_values("time_s")
+    if not (hits.requests == 1).all() or hits.time_s.duplicated().any():
+        raise AssertionError("two requests fell in one 1 ms bin: the picks' order is lost")
+    return [int(s) for s in hits.server][:count]
+
+
 def _shares_after_restart(ts: Any, windows: Mapping[int, tuple[float, float, float]]) -> dict[str, float]:
     """Each restarted server's share of requests over its window, from the time series (bins
     whose start lies in [start, end); the window bounds are whole bins)."""
